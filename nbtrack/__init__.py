@@ -1,0 +1,62 @@
+"""nbtrack: experiment tracking inside the Jupyter notebook, with no account, server or network.
+
+`import nbtrack` is cheap: every public name is loaded on first use. `nbtrack.run`,
+`nbtrack.config` and `nbtrack.summary` always refer to the current run (None before `init`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_LAZY: dict[str, str] = {
+    "init": "._init",
+    "log": "._init",
+    "finish": "._init",
+    "Run": "._run",
+    "NbtrackWarning": "._run",
+    "RunFinishedError": "._run",
+    "UsageError": "._current",
+    "runs": "._query",
+    "history": "._query",
+    "open_store": ".store",
+    "Config": "._config",
+    "Summary": "._summary",
+    "SweepConfigError": ".sweeps._errors",
+}
+
+__all__ = sorted([*_LAZY, "run", "config", "summary", "load_ipython_extension", "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("run", "config", "summary"):
+        from . import _current
+
+        run = _current.current
+        return run if name == "run" or run is None else getattr(run, name)
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nbtrack' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """`%load_ext nbtrack`: register the `%%track` and `%nbtrack` magics."""
+    from .magics import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """`%unload_ext nbtrack`: remove the magics."""
+    from .magics import unload_ipython_extension as unload
+
+    unload(ipython)

@@ -1,0 +1,288 @@
+"""The Run: one tracked execution, with config, summary, history and lifecycle."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import traceback
+import warnings
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Callable
+
+from ._config import Config
+from ._summary import Summary
+from ._values import PLAIN_TYPES, normalize_row
+from ._writer import FLUSH_INTERVAL, Writer
+from .store import RunRecord, Store
+
+__all__ = ["Run", "NbtrackWarning", "RunFinishedError"]
+
+_log = logging.getLogger("nbtrack")
+_time = time.time
+
+
+class NbtrackWarning(UserWarning):
+    """Something the user should know that does not stop tracking."""
+
+
+class RunFinishedError(RuntimeError):
+    """An operation that needs a running run was called on a finished one."""
+
+
+class Run:
+    """A tracked run. Create it with `nbtrack.init()`; use it as a context manager."""
+
+    def __init__(
+        self,
+        store: Store,
+        record: RunRecord,
+        *,
+        step: int = 0,
+        next_seqs: dict[str, int] | None = None,
+        strict: bool = False,
+        flush_interval: float = FLUSH_INTERVAL,
+    ) -> None:
+        self._store = store
+        self._record = record
+        self._state = "running"
+        self._strict = strict
+        self._step = step
+        self._max_explicit = step - 1
+        self._warned_step = False
+        self._started = _time()
+        self._config_version = 0
+        self.config = Config(record.config, on_change=self._config_changed)
+        self.summary = Summary(record.summary)
+        self._summary_data = self.summary._data
+        self._capture: dict[str, Any] = {}
+        self._capture_version = 0
+        self._finish_hooks: list[Callable[[Run], None]] = []
+        self._writer = Writer(store, record.id, source=self, next_seqs=next_seqs, interval=flush_interval)
+        self._queue_append = self._writer.queue.append
+
+    # -- identity ------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        """The run's unique id."""
+        return self._record.id
+
+    @property
+    def name(self) -> str:
+        """The run's display name."""
+        return self._record.name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._update_record(name=str(value))
+
+    @property
+    def project(self) -> str:
+        return self._record.project
+
+    @property
+    def entity(self) -> str | None:
+        return self._record.entity
+
+    @property
+    def group(self) -> str | None:
+        return self._record.group
+
+    @property
+    def job_type(self) -> str | None:
+        return self._record.job_type
+
+    @property
+    def sweep_id(self) -> str | None:
+        return self._record.sweep_id
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self._record.tags
+
+    @tags.setter
+    def tags(self, value: Any) -> None:
+        tags = tuple(dict.fromkeys(str(t) for t in value))
+        self._store.set_tags(self.id, tags)
+        self._record = _replace(self._record, tags=tags)
+
+    @property
+    def notes(self) -> str | None:
+        return self._record.notes
+
+    @notes.setter
+    def notes(self, value: str | None) -> None:
+        self._update_record(notes=value)
+
+    @property
+    def state(self) -> str:
+        """running | finished | failed | crashed | killed | pruned."""
+        return self._state
+
+    @property
+    def step(self) -> int:
+        """The step the next `log` call without `step=` will use."""
+        return self._step
+
+    @property
+    def start_time(self) -> float:
+        return self._record.created_at
+
+    @property
+    def path(self) -> str:
+        """W&B-style `entity/project/id`."""
+        return f"{self.entity or 'local'}/{self.project}/{self.id}"
+
+    @property
+    def url(self) -> str:
+        """Where the run lives: the store URL plus the run id (there is no web server)."""
+        return f"{self._store.url}#run={self.id}"
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def finished(self) -> bool:
+        return self._state != "running"
+
+    def _update_record(self, **fields: Any) -> None:
+        self._store.update_run(self.id, **fields)
+        self._record = _replace(self._record, **fields)
+
+    # -- logging (the hot path) ----------------------------------------------
+    def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:
+        """Record metrics at a step: appends to an in-memory buffer and returns at once."""
+        if self._state != "running":
+            raise RunFinishedError(f"run {self.id} is {self._state}: call nbtrack.init() to start a new run")
+        if type(data) is dict:
+            for k, v in data.items():
+                if type(v) not in PLAIN_TYPES or type(k) is not str:
+                    row = normalize_row(data, self)
+                    break
+            else:
+                row = data.copy()
+        elif isinstance(data, Mapping):
+            row = normalize_row(data, self)
+        else:
+            raise TypeError(f"run.log: data must be a dict of key -> value, not {type(data).__name__}")
+        if step is None:
+            s = self._step
+            if commit is not False:
+                self._step = s + 1
+        else:
+            s = self._explicit_step(step, commit)
+        self._queue_append((s, _time(), row))
+        self._summary_data.update(row)
+        if self._strict and self._writer.error is not None:
+            raise RuntimeError(f"nbtrack (strict): writing run {self.id} failed") from self._writer.error
+
+    def _explicit_step(self, step: Any, commit: bool | None) -> int:
+        if isinstance(step, bool) or not isinstance(step, int):
+            if isinstance(step, float) and step.is_integer():
+                step = int(step)
+            elif hasattr(step, "__index__"):
+                step = step.__index__()
+            else:
+                raise TypeError(f"run.log: step must be an int, not {type(step).__name__} ({step!r})")
+        last = max(self._max_explicit, self._step - 1)
+        if step < last:
+            if not self._warned_step:
+                self._warned_step = True
+                warnings.warn(
+                    f"run {self.id}: step {step} is lower than the last logged step {last}; "
+                    "the values are stored at step {step} as given (warned once per run)",
+                    NbtrackWarning,
+                    stacklevel=3,
+                )
+            return step
+        self._max_explicit = max(self._max_explicit, step)
+        self._step = step + 1 if commit else max(self._step, step)
+        return step
+
+    # -- state the writer persists -------------------------------------------
+    def _config_changed(self) -> None:
+        self._config_version += 1
+
+    def versioned_state(self) -> dict[str, tuple[int, Any]]:
+        """Config, summary and capture with change counters, read by the writer thread."""
+        return {
+            "config": (self._config_version, self.config.as_dict()),
+            "summary": (self.summary._version, dict(self._summary_data)),
+            "capture": (self._capture_version, dict(self._capture) if self._capture else None),
+        }
+
+    def _set_capture(self, **fields: Any) -> None:
+        """Add captured context (code, notebook, environment) to be stored with the run."""
+        self._capture.update(fields)
+        self._capture_version += 1
+
+    # -- ending --------------------------------------------------------------
+    def finish(self, exit_code: int | None = 0, quiet: bool | None = None, *, state: str | None = None,
+               error: str | None = None) -> None:
+        """Flush everything and close the run (`failed` when exit_code is non-zero)."""
+        if self._state != "running":
+            return
+        exit_code = 0 if exit_code is None else int(exit_code)
+        final = state or ("finished" if exit_code == 0 else "failed")
+        self._state = final
+        self._writer.close()
+        now = _time()
+        fields: dict[str, Any] = {"state": final, "finished_at": now, "heartbeat_at": now, "exit_code": exit_code}
+        if error is not None:
+            fields["error"] = error
+        try:
+            self._update_record(**fields)
+        except Exception as exc:
+            _log.warning("nbtrack: could not record the end of run %s: %s", self.id, exc)
+        for hook in list(self._finish_hooks):
+            try:
+                hook(self)
+            except Exception as exc:  # a view or integration must not break finishing
+                _log.warning("nbtrack: finish hook %r failed: %s", hook, exc)
+        from . import _current
+
+        _current.forget(self)
+
+    def _fail(self, exc: BaseException | None, tb: TracebackType | None = None) -> None:
+        """Finish as `killed` (KeyboardInterrupt) or `failed` with the traceback stored."""
+        if isinstance(exc, KeyboardInterrupt):
+            self.finish(exit_code=255, state="killed", error="KeyboardInterrupt")
+        else:
+            text = "".join(traceback.format_exception(type(exc), exc, tb or (exc.__traceback__ if exc else None)))
+            self.finish(exit_code=1, state="failed", error=text)
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> bool:
+        if exc is None:
+            self.finish()
+        else:
+            self._fail(exc, tb)
+        return False
+
+    def __repr__(self) -> str:
+        return f"<nbtrack.Run {self.project}/{self.name} ({self.id}) {self._state}>"
+
+
+def _replace(record: RunRecord, **fields: Any) -> RunRecord:
+    from dataclasses import replace
+
+    return replace(record, **fields)
+
+
+def new_record(
+    *, run_id: str, project: str, name: str, config: dict[str, Any], tags: tuple[str, ...], notes: str | None,
+    group: str | None, job_type: str | None, entity: str | None, sweep_id: str | None,
+) -> RunRecord:
+    """A fresh `running` record for this process."""
+    now = _time()
+    return RunRecord(
+        id=run_id, project=project, name=name, state="running", created_at=now, heartbeat_at=now,
+        entity=entity, host=socket.gethostname(), pid=os.getpid(), notes=notes, group=group,
+        job_type=job_type, sweep_id=sweep_id, tags=tags, config=config,
+    )

@@ -1,0 +1,105 @@
+"""The store contract: what every backend (SQLite, PostgreSQL) provides.
+
+Atomicity: each method is one transaction. Thread safety: a store object may
+be shared by the threads of one process. Process safety: several processes
+may open the same store and write different runs at once.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ._codec import Series
+from ._records import ChunkWrite, RunRecord
+
+__all__ = ["Store"]
+
+
+class Store(ABC):
+    """Durable home of runs, their configs, summaries, capture and metric history."""
+
+    url: str
+
+    @abstractmethod
+    def create_run(self, run: RunRecord) -> None:
+        """Insert a new run with its tags, config and summary; fails if the id exists."""
+
+    @abstractmethod
+    def get_run(self, run_id: str) -> RunRecord | None:
+        """Return the run with this id, or None."""
+
+    @abstractmethod
+    def list_runs(
+        self,
+        project: str | None = None,
+        *,
+        sweep_id: str | None = None,
+        ids: Sequence[str] | None = None,
+    ) -> list[RunRecord]:
+        """Runs in creation order, optionally limited to a project, a sweep or ids."""
+
+    @abstractmethod
+    def update_run(self, run_id: str, **fields: Any) -> None:
+        """Change lifecycle or label columns (see RUN_FIELDS)."""
+
+    @abstractmethod
+    def set_tags(self, run_id: str, tags: Iterable[str]) -> None:
+        """Replace the run's tags."""
+
+    @abstractmethod
+    def count_runs(self, project: str) -> int:
+        """How many runs the project holds."""
+
+    @abstractmethod
+    def flush(
+        self,
+        run_id: str,
+        *,
+        chunks: Sequence[ChunkWrite] = (),
+        config: Mapping[str, Any] | None = None,
+        summary: Mapping[str, Any] | None = None,
+        heartbeat_at: float | None = None,
+    ) -> None:
+        """Write a batch of chunks plus changed config/summary and a heartbeat, atomically."""
+
+    @abstractmethod
+    def next_chunk_seqs(self, run_id: str) -> dict[str, int]:
+        """For each key of the run, the next unused chunk sequence number."""
+
+    @abstractmethod
+    def read_history(
+        self, run_ids: Sequence[str], keys: Sequence[str] | None = None
+    ) -> dict[str, dict[str, Series]]:
+        """Every stored point of the given runs, by run id then key."""
+
+    @abstractmethod
+    def last_step(self, run_id: str) -> int | None:
+        """The highest step stored for the run, or None when it has no points."""
+
+    @abstractmethod
+    def history_keys(self, run_id: str) -> list[str]:
+        """The metric keys a run has logged, sorted."""
+
+    @abstractmethod
+    def put_capture(
+        self, run_id: str, capture: Mapping[str, Any], env_hash: str | None, packages: Mapping[str, str] | None
+    ) -> None:
+        """Store the run's captured context; the package list is stored once per env hash."""
+
+    @abstractmethod
+    def get_capture(self, run_id: str) -> dict[str, Any] | None:
+        """The run's captured context (with `packages` resolved), or None."""
+
+    @abstractmethod
+    def projects(self) -> list[str]:
+        """Distinct project names, sorted."""
+
+    @abstractmethod
+    def delete_run(self, run_id: str) -> None:
+        """Remove a run and everything stored with it."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""

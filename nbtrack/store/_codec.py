@@ -1,0 +1,86 @@
+"""Packing of metric points into compact chunk blobs (storage layer).
+
+A chunk holds the points of one key of one run: steps and timestamps are
+delta-encoded int64 (timestamps in milliseconds) and zlib-compressed, numeric
+values are raw float64 (compressed only when that pays). Text and rich values
+are a zlib-compressed JSON array. Nothing here executes stored data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zlib
+from array import array
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+__all__ = ["Series", "encode_points", "decode_points", "NUMERIC", "NUMERIC_Z", "JSON_KIND"]
+
+NUMERIC = "f8"  # raw little-endian float64
+NUMERIC_Z = "f8z"  # zlib-compressed float64
+JSON_KIND = "json"  # zlib-compressed JSON array
+
+
+class Series(NamedTuple):
+    """The points of one metric key of one run, in the order they were logged."""
+
+    steps: Any  # numpy int64 array
+    times: Any  # numpy float64 array, unix seconds
+    values: Any  # numpy float64 array, or object array for text/rich values
+
+
+def _deltas(xs: Sequence[int]) -> bytes:
+    out = array("q", xs)
+    for i in range(len(out) - 1, 0, -1):
+        out[i] -= out[i - 1]
+    return zlib.compress(out.tobytes(), 1)
+
+
+def encode_points(
+    steps: Sequence[int], times: Sequence[float], values: Sequence[Any]
+) -> tuple[str, bytes, bytes, bytes]:
+    """Pack one key's points; returns (kind, steps_blob, times_blob, values_blob)."""
+    steps_blob = _deltas(steps)
+    times_blob = _deltas([int(t * 1000.0) for t in times])
+    try:
+        raw = array("d", values).tobytes()
+    except TypeError:
+        kind = JSON_KIND
+        payload = json.dumps([_jsonable(v) for v in values], allow_nan=True, separators=(",", ":"))
+        return kind, steps_blob, times_blob, zlib.compress(payload.encode(), 1)
+    packed = zlib.compress(raw, 1)
+    if len(packed) < 0.9 * len(raw):
+        return NUMERIC_Z, steps_blob, times_blob, packed
+    return NUMERIC, steps_blob, times_blob, raw
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return {"_type": "float", "value": repr(v)}
+    return v
+
+
+def _from_json(v: Any) -> Any:
+    if isinstance(v, dict) and v.get("_type") == "float":
+        return float(v["value"])
+    return v
+
+
+def decode_points(kind: str, steps_blob: bytes, times_blob: bytes, values_blob: bytes) -> Series:
+    """Unpack one chunk into numpy arrays (the inverse of `encode_points`)."""
+    import numpy as np
+
+    steps = np.cumsum(np.frombuffer(zlib.decompress(steps_blob), dtype="<i8"))
+    times = np.cumsum(np.frombuffer(zlib.decompress(times_blob), dtype="<i8")) / 1000.0
+    if kind == NUMERIC:
+        values = np.frombuffer(values_blob, dtype="<f8")
+    elif kind == NUMERIC_Z:
+        values = np.frombuffer(zlib.decompress(values_blob), dtype="<f8")
+    elif kind == JSON_KIND:
+        items = json.loads(zlib.decompress(values_blob))
+        values = np.empty(len(items), dtype=object)
+        values[:] = [_from_json(v) for v in items]
+    else:
+        raise ValueError(f"unknown metric chunk kind {kind!r}")
+    return Series(steps, times, values)

@@ -1,0 +1,52 @@
+"""Frozen records the store hands out: the store's vocabulary, not its rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["RunRecord", "ChunkWrite", "RUN_STATES", "RUN_FIELDS"]
+
+RUN_STATES = ("running", "finished", "failed", "crashed", "killed", "pruned")
+
+# Columns of `runs` that `Store.update_run` may change.
+RUN_FIELDS = frozenset(
+    {"name", "state", "finished_at", "heartbeat_at", "host", "pid", "exit_code", "notes",
+     "group", "job_type", "sweep_id", "error", "entity"}
+)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run as stored: identity, lifecycle, labels, config and summary."""
+
+    id: str
+    project: str
+    name: str
+    state: str
+    created_at: float
+    heartbeat_at: float
+    finished_at: float | None = None
+    entity: str | None = None
+    host: str | None = None
+    pid: int | None = None
+    exit_code: int | None = None
+    notes: str | None = None
+    group: str | None = None
+    job_type: str | None = None
+    sweep_id: str | None = None
+    error: str | None = None
+    tags: tuple[str, ...] = ()
+    config: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChunkWrite:
+    """Points of one key to write as chunk `seq` (replacing that chunk if it exists)."""
+
+    key: str
+    seq: int
+    steps: list[int]
+    times: list[float]
+    values: list[Any]
