@@ -176,7 +176,8 @@ def _start_capture(run: Run) -> None:
         except Exception as exc:  # capture is best effort; the run goes on
             run._set_capture(capture_error=repr(exc))
 
-    threading.Thread(target=collect, name="nbtrack-capture", daemon=True).start()
+    run._capture_thread = threading.Thread(target=collect, name="nbtrack-capture", daemon=True)
+    run._capture_thread.start()
 
 
 def log(data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:

@@ -149,6 +149,7 @@ def history(runs: Any, keys: Sequence[str] | str | None = None, *, store: Store 
     st = store or open_store()
     ids = list(dict.fromkeys(_run_ids(runs, st)))
     key_list = [keys] if isinstance(keys, str) else (list(keys) if keys is not None else None)
+    _flush_active(ids)
     data = st.read_history(ids, key_list)
     all_keys = key_list if key_list is not None else sorted({k for per in data.values() for k in per})
     parts: dict[str, list[Any]] = {"run_id": [], "_step": [], "_timestamp": [], **{k: [] for k in all_keys}}
@@ -167,6 +168,16 @@ def history(runs: Any, keys: Sequence[str] | str | None = None, *, store: Store 
     if not parts["run_id"]:
         return pd.DataFrame({c: [] for c in parts}).astype({"_step": "int64", "_timestamp": "float64"})
     return pd.DataFrame({c: np.concatenate(v) if len(v) > 1 else v[0] for c, v in parts.items()}, copy=False)
+
+
+def _flush_active(ids: list[str]) -> None:
+    """Write this process's buffered points of the requested runs, so a read sees all of them."""
+    from . import _current
+
+    wanted = set(ids)
+    for run in list(_current.active):
+        if run.id in wanted:
+            run._writer.flush()
 
 
 def _align(per: dict[str, Series]) -> tuple[Any, Any, dict[str, Any]]:

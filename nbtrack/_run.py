@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 import traceback
 import warnings
@@ -60,6 +61,7 @@ class Run:
         self._capture: dict[str, Any] = {}
         self._capture_version = 0
         self._finish_hooks: list[Callable[[Run], None]] = []
+        self._capture_thread: threading.Thread | None = None
         self._writer = Writer(store, record.id, source=self, next_seqs=next_seqs, interval=flush_interval)
         self._queue_append = self._writer.queue.append
 
@@ -228,6 +230,8 @@ class Run:
         exit_code = 0 if exit_code is None else int(exit_code)
         final = state or ("finished" if exit_code == 0 else "failed")
         self._state = final
+        if self._capture_thread is not None:
+            self._capture_thread.join(timeout=10)
         self._writer.close()
         now = _time()
         fields: dict[str, Any] = {"state": final, "finished_at": now, "heartbeat_at": now, "exit_code": exit_code}

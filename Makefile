@@ -1,0 +1,33 @@
+# nbtrack: `make test` (the test suite), `make demo` (quickstart headless), `make lab` (JupyterLab).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-dev
+
+.PHONY: test demo lab bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+demo: $(STAMP)
+	rm -rf build/.nbtrack && mkdir -p build
+	cd notebooks && NBTRACK_DIR=../build/.nbtrack ../$(BIN)/jupyter nbconvert --to notebook --execute quickstart.ipynb --output-dir ../build --output quickstart.ipynb
+	$(BIN)/jupyter nbconvert --to html build/quickstart.ipynb --output-dir build --output quickstart.html
+	@echo "executed notebook: build/quickstart.ipynb"
+	@echo "HTML rendering:    build/quickstart.html"
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python benchmarks/bench_log.py
+
+clean:
+	rm -rf build .pytest_cache

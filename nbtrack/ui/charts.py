@@ -1,0 +1,290 @@
+"""Figure builders shared by the live run view, the dashboard and the HTML report.
+
+Compute, then render: the functions re-exported from :mod:`nbtrack.ui._series`
+turn the runs / history frames into plain data; the ``*_figure`` functions here
+turn that data into compact ``plotly.graph_objects.Figure`` objects::
+
+    panels = {key: metric_curves(history, key, smoothing=0.6) for key in keys}
+    fig = line_figure(panels, title="train", colors=run_colors(runs["id"]))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.colors
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from nbtrack.ui._series import (
+    DEFAULT_GROUP,
+    MAX_POINTS,
+    MIN_RUNS_FOR_IMPORTANCE,
+    SYSTEM_GROUP,
+    Axis,
+    Curve,
+    Parallel,
+    XAxis,
+    column_label,
+    downsample_minmax,
+    ema,
+    group_keys,
+    metric_curves,
+    parallel_data,
+    param_columns,
+    param_importance,
+    param_scale,
+    scatter_points,
+)
+
+__all__ = [
+    "DEFAULT_GROUP",
+    "HEIGHT",
+    "MAX_POINTS",
+    "MIN_RUNS_FOR_IMPORTANCE",
+    "PALETTE",
+    "SYSTEM_GROUP",
+    "Axis",
+    "Curve",
+    "Parallel",
+    "XAxis",
+    "column_label",
+    "downsample_minmax",
+    "ema",
+    "group_keys",
+    "importance_figure",
+    "line_figure",
+    "metric_curves",
+    "parallel_data",
+    "parallel_figure",
+    "param_columns",
+    "param_importance",
+    "param_scale",
+    "run_colors",
+    "scatter_figure",
+    "scatter_points",
+]
+
+PALETTE: tuple[str, ...] = tuple(plotly.colors.qualitative.Plotly)
+HEIGHT = 280
+_ROW_HEIGHT = 230
+_X_TITLES = {"step": "Step", "wall": "Time (UTC)", "relative": "Relative time (s)"}
+_POSITIVE, _NEGATIVE = "#2ca02c", "#d62728"
+
+
+def run_colors(run_ids: Iterable[str]) -> dict[str, str]:
+    """One palette colour per run id, in the order given: a run keeps its colour in every chart."""
+    colors: dict[str, str] = {}
+    for run_id in run_ids:
+        colors.setdefault(str(run_id), PALETTE[len(colors) % len(PALETTE)])
+    return colors
+
+
+def line_figure(
+    panels: Mapping[str, Sequence[Curve]],
+    *,
+    title: str = "",
+    x: XAxis = "step",
+    colors: Mapping[str, str] | None = None,
+    columns: int = 3,
+) -> go.Figure:
+    """Metric curves: one subplot per key (a plain chart for one key), one trace per run."""
+    keys = list(panels)
+    if not any(panels.values()):
+        return _empty_figure(title or ", ".join(keys), "No points logged yet")
+    run_ids = [s.run_id for key in keys for s in panels[key]]
+    colors = {**run_colors(run_ids), **(colors or {})}
+    ncols = max(1, min(columns, len(keys)))
+    nrows = math.ceil(len(keys) / ncols)
+    if len(keys) == 1:
+        fig, title = go.Figure(), title or keys[0]
+    else:
+        fig = make_subplots(
+            rows=nrows,
+            cols=ncols,
+            subplot_titles=keys,
+            horizontal_spacing=0.07,
+            vertical_spacing=min(0.3, 0.5 / nrows) if nrows > 1 else 0.0,
+        )
+    traces, rows, cols, shown = [], [], [], set()
+    for i, key in enumerate(keys):
+        for curve in panels[key]:
+            traces.append(
+                go.Scatter(
+                    x=curve.x,
+                    y=curve.y,
+                    mode="lines" if len(curve.y) > 1 else "markers",
+                    name=curve.name,
+                    legendgroup=curve.run_id,
+                    showlegend=curve.run_id not in shown,
+                    line={"color": colors[curve.run_id], "width": 1.5},
+                    marker={"color": colors[curve.run_id], "size": 5},
+                )
+            )
+            shown.add(curve.run_id)
+            rows.append(i // ncols + 1)
+            cols.append(i % ncols + 1)
+    if len(keys) == 1:
+        fig.add_traces(traces)
+    else:
+        fig.add_traces(traces, rows=rows, cols=cols)
+        fig.update_annotations(font_size=11)
+    fig.update_xaxes(
+        type="date" if x == "wall" else "linear",
+        title_text=_X_TITLES[x],
+        title_font_size=10,
+    )
+    _style(fig, title, HEIGHT + _ROW_HEIGHT * (nrows - 1))
+    fig.update_layout(showlegend=len(shown) > 1, hovermode="x")
+    return fig
+
+
+def parallel_figure(data: Parallel, *, title: str = "") -> go.Figure:
+    """Parallel coordinates of parameters and metric (last axis), lines coloured by the metric."""
+    metric = data.axes[-1]
+    title = title or f"Parameters and {metric.label}"
+    if not data.run_ids:
+        return _empty_figure(title, f"No runs with a value of {metric.label}")
+    colorbar: dict[str, object] = {"title": {"text": metric.label}, "thickness": 10}
+    if metric.tickvals:
+        colorbar.update(tickvals=list(metric.tickvals), ticktext=list(metric.ticktext))
+    fig = go.Figure(
+        go.Parcoords(
+            dimensions=[_dimension(axis) for axis in data.axes],
+            line={
+                "color": metric.values,
+                "colorscale": "Viridis",
+                "showscale": True,
+                "colorbar": colorbar,
+            },
+            labelfont={"size": 11},
+            tickfont={"size": 10},
+        )
+    )
+    _style(fig, title, HEIGHT + 40)
+    fig.update_layout(margin={"t": 70, "l": 60, "r": 60})
+    return fig
+
+
+def scatter_figure(
+    points: pd.DataFrame,
+    *,
+    param: str,
+    metric: str,
+    colors: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """One marker per run (from :func:`scatter_points`) of a parameter against a metric."""
+    title = f"{column_label(metric)} vs {column_label(param)}"
+    if points.empty:
+        message = f"No runs with both {column_label(param)} and {column_label(metric)}"
+        return _empty_figure(title, message)
+    colors = {**run_colors(points["id"]), **(colors or {})}
+    fig = go.Figure(
+        go.Scatter(
+            x=points["x"],
+            y=points["y"],
+            mode="markers",
+            text=points["name"],
+            marker={"color": [colors[i] for i in points["id"]], "size": 8},
+            hovertemplate="%{text}<br>%{x}<br>%{y:.4g}<extra></extra>",
+        )
+    )
+    scale = param_scale(points["x"])
+    fig.update_xaxes(type=scale, title_text=column_label(param))
+    if scale == "category":
+        fig.update_xaxes(categoryorder="category ascending")
+    fig.update_yaxes(title_text=column_label(metric))
+    _style(fig, title, HEIGHT)
+    return fig
+
+
+def importance_figure(table: pd.DataFrame, *, metric: str) -> go.Figure:
+    """Bars of each parameter's importance and its correlation with the metric (W&B's panel)."""
+    title = f"Parameter importance for {column_label(metric)}"
+    if table.empty:
+        return _empty_figure(
+            title,
+            f"Needs at least {MIN_RUNS_FOR_IMPORTANCE} runs with {column_label(metric)}"
+            " and parameters that vary",
+        )
+    labels = [column_label(p) for p in table["param"]]
+    correlation = table["correlation"].to_numpy(dtype=float)
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        subplot_titles=("importance", "correlation"),
+        horizontal_spacing=0.04,
+    )
+    fig.add_trace(
+        go.Bar(
+            x=table["importance"],
+            y=labels,
+            orientation="h",
+            marker_color=PALETTE[0],
+            name="importance",
+            hovertemplate="%{y}: %{x:.3f}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(
+            x=correlation,
+            y=labels,
+            orientation="h",
+            marker_color=np.where(correlation < 0, _NEGATIVE, _POSITIVE).tolist(),
+            name="correlation",
+            hovertemplate="%{y}: %{x:.3f}<extra></extra>",
+        ),
+        row=1,
+        col=2,
+    )
+    fig.update_yaxes(autorange="reversed", row=1, col=1)
+    fig.update_xaxes(range=[-1, 1], row=1, col=2)
+    fig.update_annotations(font_size=11)
+    _style(fig, title, max(HEIGHT, 80 + 22 * len(labels)))
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def _dimension(axis: Axis) -> dict[str, object]:
+    """A Parcoords dimension for an axis, with category / decade ticks where it has them."""
+    dimension: dict[str, object] = {"label": axis.label, "values": axis.values}
+    if axis.tickvals:
+        dimension.update(tickvals=list(axis.tickvals), ticktext=list(axis.ticktext))
+    return dimension
+
+
+def _style(fig: go.Figure, title: str, height: int) -> None:
+    """The compact notebook layout every nbtrack chart shares."""
+    fig.update_layout(
+        template="plotly_white",
+        height=height,
+        margin={"l": 48, "r": 16, "t": 40, "b": 36},
+        title={"text": title, "font": {"size": 13}, "x": 0.01, "xanchor": "left"},
+        font={"size": 11},
+        legend={"font": {"size": 10}},
+        uirevision=title,
+    )
+
+
+def _empty_figure(title: str, message: str) -> go.Figure:
+    """A blank chart saying why there is nothing to draw."""
+    fig = go.Figure()
+    fig.add_annotation(
+        text=message,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 12, "color": "#777"},
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    _style(fig, title, HEIGHT)
+    return fig
