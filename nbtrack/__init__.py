@@ -12,7 +12,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
-    "init": "._init",
+    "init": "._notebook",
     "log": "._init",
     "finish": "._init",
     "Run": "._run",
@@ -25,6 +25,7 @@ _LAZY: dict[str, str] = {
     "Config": "._config",
     "Summary": "._summary",
     "SweepConfigError": ".sweeps._errors",
+    "dashboard": ".ui.dashboard",
 }
 
 __all__ = sorted([*_LAZY, "run", "config", "summary", "load_ipython_extension", "__version__"])

@@ -9,6 +9,7 @@ import threading
 import time
 import traceback
 import warnings
+from collections import deque
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Callable
@@ -195,7 +196,7 @@ class Run:
                 self._warned_step = True
                 warnings.warn(
                     f"run {self.id}: step {step} is lower than the last logged step {last}; "
-                    "the values are stored at step {step} as given (warned once per run)",
+                    f"the values are stored at step {step} as given (warned once per run)",
                     NbtrackWarning,
                     stacklevel=3,
                 )
@@ -203,6 +204,18 @@ class Run:
         self._max_explicit = max(self._max_explicit, step)
         self._step = step + 1 if commit else max(self._step, step)
         return step
+
+    def _tap(self) -> deque[tuple[int, float, dict[str, Any]]]:
+        """A queue that receives every row logged from now on (for live views; costs only when used)."""
+        tap: deque[tuple[int, float, dict[str, Any]]] = deque()
+        previous = self._queue_append
+
+        def append(item: tuple[int, float, dict[str, Any]], _first: Any = previous, _second: Any = tap.append) -> None:
+            _first(item)
+            _second(item)
+
+        self._queue_append = append
+        return tap
 
     # -- state the writer persists -------------------------------------------
     def _config_changed(self) -> None:

@@ -85,8 +85,6 @@ class TrackMagics(Magics):
         """%%track [--project P] [--name N] [--tags a,b] [--notes T] [--group G] [key=value ...]"""
         import nbtrack
 
-        from .ui.card import show_run
-
         kwargs, config = parse_track_line(line)
         shell = self.shell
         count = shell.displayhook.prompt_count  # this cell's In[] number
@@ -95,7 +93,6 @@ class TrackMagics(Magics):
             cell_source=cell, notebook=_notebook_path(shell), execution_count=count,
             cell_id=_cell_id(shell), source_kind="notebook-cell",
         )
-        show_run(run)
         shell.user_ns["run"] = run
         for key in config:
             shell.user_ns[key] = run.config[key]

@@ -58,9 +58,9 @@ def test_track_cell_success_failure_and_rerun(kernel_env):
     assert not [o for o in after.outputs if o.output_type == "error"], after.outputs
     assert after.outputs[-1]["data"]["text/plain"] == "2"
 
-    card = nb.cells[1].outputs[0]
-    assert "nbtrack-card" in card["data"]["text/html"] and "text/plain" in card["data"]
-    assert "finished" in card["data"]["text/plain"]  # updated in place when the run ended
+    view = nb.cells[1].outputs[0]  # the live view, replaced in place by its static form at the end
+    assert 'class="nbtrack-static"' in view["data"]["text/html"] and 'data-state="finished"' in view["data"]["text/html"]
+    assert "finished" in view["data"]["text/plain"] and "application/vnd.jupyter.widget-view+json" not in view["data"]
 
     runs = nbtrack.runs("nb")
     assert list(runs["state"]) == ["finished", "failed", "finished"]

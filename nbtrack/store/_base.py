@@ -93,6 +93,10 @@ class Store(ABC):
         """The run's captured context (with `packages` resolved), or None."""
 
     @abstractmethod
+    def activity(self, project: str | None = None) -> tuple[int, float]:
+        """(number of runs, latest heartbeat): changes whenever a run starts, logs or ends; cheap to poll."""
+
+    @abstractmethod
     def projects(self) -> list[str]:
         """Distinct project names, sorted."""
 

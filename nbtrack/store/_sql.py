@@ -203,6 +203,13 @@ class SqlStore(Store):
             cur.execute(self._q("SELECT COUNT(*) FROM runs WHERE project = ?"), (project,))
             return int(cur.fetchone()[0])
 
+    def activity(self, project: str | None = None) -> tuple[int, float]:
+        where, params = ("WHERE project = ?", (project,)) if project is not None else ("", ())
+        with self._read() as cur:
+            cur.execute(self._q(f"SELECT COUNT(*), MAX(heartbeat_at) FROM runs {where}"), params)
+            count, latest = cur.fetchone()
+        return int(count), float(latest or 0.0)
+
     def projects(self) -> list[str]:
         with self._read() as cur:
             cur.execute("SELECT DISTINCT project FROM runs ORDER BY project")

@@ -1,7 +1,7 @@
 """The compact run card shown under a tracked cell: name, id, state, config, summary.
 
-It is the display seam of a run in a notebook: `show_run(run)` puts a view under
-the cell (with a display id) and updates it in place when the run finishes.
+Its text form is the `text/plain` of every run display; its HTML is the card a
+finished run shows where no chart can be drawn.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from .._query import flatten
 
-__all__ = ["RunCard", "show_run", "STATE_COLORS"]
+__all__ = ["RunCard", "STATE_COLORS"]
 
 STATE_COLORS = {
     "running": "#1f77b4", "finished": "#2ca02c", "failed": "#d62728", "crashed": "#d62728",
@@ -70,13 +70,3 @@ class RunCard:
             f"<span style='color:#777'>step {run.step}</span></div>"
             f"{table('config', run.config.as_dict())}{table('summary', run.summary.as_dict())}</div>"
         )
-
-
-def show_run(run: Any) -> Any:
-    """Display the run's view under the current cell and refresh it when the run ends."""
-    from IPython.display import display
-
-    handle = display(RunCard(run), display_id=True)
-    if handle is not None:
-        run._finish_hooks.append(lambda r: handle.update(RunCard(r)))
-    return handle

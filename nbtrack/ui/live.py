@@ -1,0 +1,207 @@
+"""The live run view: a header and one Plotly chart per key group, drawn under the cell while
+the run logs, frozen into a static HTML + PNG output (same display id) when the run ends."""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+import time
+from collections import deque
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .card import STATE_COLORS
+from .charts import MAX_POINTS, Curve, downsample_minmax, group_keys, line_figure, run_colors
+from .static import static_bundle
+
+__all__ = ["LiveRunView", "show_live"]
+
+_log = logging.getLogger("nbtrack")
+
+MIN_INTERVAL = 0.1  # at most ~10 redraws a second
+OVERHEAD_FACTOR = 20  # wait >= 20x the last redraw's cost: the view takes <= ~5 % of the loop's time
+
+
+class _Points:
+    """One key's points in growable numpy arrays (amortised O(1) append)."""
+
+    __slots__ = ("x", "y", "n")
+
+    def __init__(self) -> None:
+        self.x = np.empty(256, dtype=np.float64)
+        self.y = np.empty(256, dtype=np.float64)
+        self.n = 0
+
+    def extend(self, xs: list[float], ys: list[float]) -> None:
+        m = len(xs)
+        if self.n + m > len(self.x):
+            cap = max(2 * len(self.x), self.n + m)
+            self.x = np.resize(self.x, cap)
+            self.y = np.resize(self.y, cap)
+        self.x[self.n : self.n + m] = xs
+        self.y[self.n : self.n + m] = ys
+        self.n += m
+
+    def view(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.x[: self.n], self.y[: self.n]
+
+
+class LiveRunView:
+    """Watches one run through a tap on its log buffer and redraws at most ~10 times a second."""
+
+    def __init__(self, run: Any) -> None:
+        import ipywidgets as widgets
+
+        self.run = run
+        self._tap = run._tap()
+        self._points: dict[str, _Points] = {}
+        self._last: dict[str, Any] = {}
+        self._step = 0
+        self._started = time.time()
+        self._color = run_colors([run.id])
+        self._header = widgets.HTML(self._header_html())
+        self._figures: dict[str, go.FigureWidget] = {}
+        self._keys: dict[str, list[str]] = {}
+        self._charts = widgets.VBox([])
+        self.widget = widgets.VBox([self._header, self._charts])
+        self.widget.add_class("nbtrack-live")
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=f"nbtrack-view-{run.id}", daemon=True)
+        self.handle: Any = None
+
+    # -- data ----------------------------------------------------------------
+    def _drain(self) -> bool:
+        tap = self._tap
+        n = len(tap)
+        if not n:
+            return False
+        cols: dict[str, tuple[list[float], list[float]]] = {}
+        for _ in range(n):
+            step, _t, row = tap.popleft()
+            self._step = max(self._step, step)
+            for key, value in row.items():
+                if type(value) in (float, int, bool):
+                    col = cols.get(key)
+                    if col is None:
+                        col = cols[key] = ([], [])
+                    col[0].append(step)
+                    col[1].append(value)
+            self._last.update(row)
+        for key, (xs, ys) in cols.items():
+            pts = self._points.get(key)
+            if pts is None:
+                pts = self._points[key] = _Points()
+            pts.extend(xs, ys)
+        return True
+
+    def _panels(self, keys: list[str]) -> dict[str, list[Curve]]:
+        out = {}
+        for key in keys:
+            x, y = self._points[key].view()
+            x, y = downsample_minmax(x, y, MAX_POINTS)
+            out[key] = [Curve(self.run.id, self.run.name, x, y)]
+        return out
+
+    # -- drawing -------------------------------------------------------------
+    def _header_html(self, state: str | None = None) -> str:
+        run = self.run
+        state = state or run.state
+        color = STATE_COLORS.get(state, "#333")
+        elapsed = time.time() - self._started
+        last = ", ".join(
+            f"{html.escape(k)}={v:.4g}" if isinstance(v, float) else f"{html.escape(k)}={html.escape(str(v))}"
+            for k, v in list(self._last.items())[:6]
+        )
+        return (
+            f'<div class="nbtrack-live-header" data-state="{html.escape(state)}" '
+            f'style="font-family:sans-serif;font-size:13px;border-left:4px solid {color};padding:2px 8px">'
+            f"<b>{html.escape(run.name)}</b> <span style='color:#777'>{html.escape(run.project)}/{html.escape(run.id)}</span> "
+            f'<span class="nbtrack-state" style="color:{color};font-weight:bold">{html.escape(state)}</span> '
+            f"<span style='color:#777'>step {self._step} · {elapsed:.1f}s</span> "
+            f"<span style='color:#555'>{last}</span></div>"
+        )
+
+    def _groups(self) -> dict[str, list[str]]:
+        return {g: keys for g, keys in group_keys(sorted(self._points)).items() if keys}
+
+    def redraw(self) -> None:
+        """Apply new points to the header and the charts (called by the view thread)."""
+        changed = self._drain()
+        self._header.value = self._header_html()
+        if not changed:
+            return
+        groups = self._groups()
+        rebuilt = False
+        for group, keys in groups.items():
+            panels = self._panels(keys)
+            fw = self._figures.get(group)
+            if fw is None or self._keys.get(group) != keys:
+                fig = line_figure(panels, title=group, colors=self._color)
+                self._figures[group] = go.FigureWidget(fig)
+                self._keys[group] = keys
+                rebuilt = True
+                continue
+            with fw.batch_update():
+                for trace, key in zip(fw.data, keys):
+                    curve = panels[key][0]
+                    trace.x, trace.y = curve.x, curve.y
+        if rebuilt:
+            self._charts.children = tuple(self._figures[g] for g in groups)
+
+    def _loop(self) -> None:
+        interval = MIN_INTERVAL
+        while not self._stop.wait(interval):
+            started = time.perf_counter()
+            try:
+                self.redraw()
+            except Exception as exc:  # a drawing problem must never reach the training loop
+                _log.warning("nbtrack: live view of run %s stopped updating: %s", self.run.id, exc)
+                return
+            interval = max(MIN_INTERVAL, OVERHEAD_FACTOR * (time.perf_counter() - started))
+
+    # -- lifecycle -----------------------------------------------------------
+    def static_figures(self) -> tuple[list[go.Figure], go.Figure | None]:
+        """The final charts: one figure per group, and all keys in one figure for the PNG."""
+        self._drain()
+        groups = self._groups()
+        figures = [line_figure(self._panels(keys), title=g, colors=self._color) for g, keys in groups.items()]
+        every = [k for keys in groups.values() for k in keys]
+        combined = line_figure(self._panels(every), colors=self._color) if every else None
+        return figures, combined
+
+    def freeze(self, run: Any) -> None:
+        """Stop updating and replace the live output by its static form (finish hook)."""
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
+        figures, combined = self.static_figures()
+        from .card import RunCard
+
+        bundle = static_bundle(
+            header_html=self._header_html(run.state), figures=figures, text=repr(RunCard(run)),
+            png_figure=combined, attrs={"data-run-id": run.id, "data-state": run.state},
+        )
+        if self.handle is not None:
+            self.handle.update(bundle, raw=True)
+        for fw in self._figures.values():
+            fw.close()
+        self.widget.close()
+
+    def show(self) -> Any:
+        """Display under the current cell, start redrawing, and freeze when the run ends."""
+        from IPython.display import display
+
+        self.handle = display(self.widget, display_id=True)
+        self.run._finish_hooks.append(self.freeze)
+        self._thread.start()
+        return self.handle
+
+
+def show_live(run: Any) -> LiveRunView:
+    """Show a live view of `run` under the current cell."""
+    view = LiveRunView(run)
+    view.show()
+    return view
