@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import platform
 import socket
-import subprocess
 import sys
 from typing import Any
 
-__all__ = ["collect_capture", "installed_packages", "environment_hash", "git_state"]
+__all__ = ["basic_capture", "slow_capture", "installed_packages", "environment_hash", "git_state"]
 
 
 def git_state(cwd: str | None = None) -> dict[str, Any] | None:
     """Commit, branch and dirty flag of the repository around `cwd`, or None outside one."""
+    import subprocess
 
     def git(*args: str) -> str:
         return subprocess.run(
@@ -66,20 +64,33 @@ def _scan_packages() -> dict[str, str]:
 
 def environment_hash(packages: dict[str, str]) -> str:
     """A stable digest of an environment, so identical package lists are stored once."""
+    import hashlib
+
     payload = json.dumps([sys.version, sorted(packages.items())], separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
-def collect_capture() -> dict[str, Any]:
-    """The context of the current process (slow parts included: call it off the hot path)."""
+def basic_capture() -> dict[str, Any]:
+    """The context that costs microseconds to read: taken at `init`."""
     return {
         "host": socket.gethostname(),
         "pid": os.getpid(),
         "python": sys.version.split()[0],
         "python_full": sys.version,
         "executable": sys.executable,
-        "platform": platform.platform(),
         "cwd": os.getcwd(),
         "argv": list(sys.argv),
+    }
+
+
+def slow_capture() -> dict[str, Any]:
+    """The context that needs a subprocess or file scans: platform, git, installed packages."""
+    import platform
+
+    packages = installed_packages()
+    return {
+        "platform": platform.platform(),
         "git": git_state(),
+        "env_hash": environment_hash(packages),
+        "packages": packages,
     }

@@ -163,16 +163,19 @@ def _resume(st: Store, record: Any, cfg: dict[str, Any], *, tags: tuple[str, ...
     return run
 
 
+CAPTURE_DELAY = 5.0  # seconds: short runs capture at finish, long ones a few seconds in
+
+
 def _start_capture(run: Run) -> None:
-    """Collect the slow parts of the run's context in a background thread."""
+    """Collect the slow parts of the run's context in a background thread, off the first seconds of logging."""
+    from ._capture import basic_capture, slow_capture
+
+    run._set_capture(**basic_capture())
 
     def collect() -> None:
-        from ._capture import collect_capture, environment_hash, installed_packages
-
+        run._finishing.wait(CAPTURE_DELAY)
         try:
-            capture = collect_capture()
-            packages = installed_packages()
-            run._set_capture(**capture, env_hash=environment_hash(packages), packages=packages)
+            run._set_capture(**slow_capture())
         except Exception as exc:  # capture is best effort; the run goes on
             run._set_capture(capture_error=repr(exc))
 

@@ -63,6 +63,7 @@ class Run:
         self._capture_version = 0
         self._finish_hooks: list[Callable[[Run], None]] = []
         self._capture_thread: threading.Thread | None = None
+        self._finishing = threading.Event()
         self._writer = Writer(store, record.id, source=self, next_seqs=next_seqs, interval=flush_interval)
         self._queue_append = self._writer.queue.append
 
@@ -243,6 +244,7 @@ class Run:
         exit_code = 0 if exit_code is None else int(exit_code)
         final = state or ("finished" if exit_code == 0 else "failed")
         self._state = final
+        self._finishing.set()
         if self._capture_thread is not None:
             self._capture_thread.join(timeout=10)
         self._writer.close()
