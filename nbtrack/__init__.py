@@ -26,6 +26,10 @@ _LAZY: dict[str, str] = {
     "Summary": "._summary",
     "SweepConfigError": ".sweeps._errors",
     "dashboard": ".ui.dashboard",
+    "sweep": ".sweeps._agent",
+    "agent": ".sweeps._agent",
+    "stop_sweep": ".sweeps._agent",
+    "RunPruned": "._run",
 }
 
 __all__ = sorted([*_LAZY, "run", "config", "summary", "load_ipython_extension", "__version__"])

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import secrets
-import string
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from . import _current
 from ._config import config_dict
+from ._names import new_id, run_name
 from ._run import Run, new_record
 from .store import Store, open_store
 
@@ -18,25 +17,29 @@ __all__ = ["init", "log", "finish", "ResumeMode"]
 
 ResumeMode = Literal["never", "allow", "must", "auto"]
 
-_ADJECTIVES = (
-    "amber", "brisk", "calm", "daring", "eager", "fancy", "gentle", "hardy", "icy", "jolly", "keen",
-    "lively", "misty", "noble", "olive", "proud", "quiet", "rapid", "silent", "tidy", "upbeat",
-    "vivid", "wise", "young", "zesty",
-)
-_NOUNS = (
-    "aurora", "breeze", "canyon", "dawn", "ember", "forest", "glade", "harbor", "island", "jungle",
-    "lake", "meadow", "nebula", "ocean", "pine", "quartz", "river", "sky", "thunder", "valley",
-    "wave", "zephyr", "comet", "field", "moon",
-)
-_ID_ALPHABET = string.ascii_lowercase + string.digits
 _init_lock = threading.Lock()
 
-# Set by a sweep agent: called with the init kwargs, returns (config overrides, sweep_id, run id).
-trial_hook: Any = None
+# The run a sweep agent in this process claimed: the next init() attaches to it.
+pending_trial: str | None = None
+# The same for a program an agent launched: the variable names the run of its trial.
+TRIAL_ENV = "NBTRACK_SWEEP_RUN_ID"
 
 
-def _new_id() -> str:
-    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
+def _take_trial() -> str | None:
+    """The claimed trial run the next `init` must attach to, consumed once."""
+    global pending_trial
+    run_id, pending_trial = pending_trial, None
+    return run_id or os.environ.pop(TRIAL_ENV, None)
+
+
+def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _deep_merge(dict(out[key]), value)
+        else:
+            out[key] = value
+    return out
 
 
 def _resume_mode(resume: Any) -> str:
@@ -96,13 +99,7 @@ def init(
         cfg = {k: v for k, v in cfg.items() if k in keep}
     for key in config_exclude_keys or ():
         cfg.pop(key, None)
-    sweep_id = None
-    hook = trial_hook
-    if hook is not None:
-        overrides, sweep_id, hook_id, hook_project = hook()
-        cfg.update(config_dict(overrides))
-        id = hook_id or id
-        project = hook_project or project
+    trial_id = _take_trial()
     project = project or os.environ.get("NBTRACK_PROJECT") or os.environ.get("WANDB_PROJECT") or "uncategorized"
     _check_name("project", project)
     tag_tuple = tuple(dict.fromkeys(str(t) for t in (tags or ())))
@@ -112,7 +109,9 @@ def init(
         if previous is not None:
             previous.finish()
         existing = st.get_run(id) if id is not None else None
-        if existing is not None:
+        if trial_id is not None:
+            run = _attach_trial(st, trial_id, cfg, name=name, tags=tag_tuple, notes=notes, strict=strict)
+        elif existing is not None:
             if resume_mode == "never":
                 raise ValueError(
                     f"init: a run with id {id!r} already exists in {st.url}; "
@@ -122,14 +121,13 @@ def init(
         else:
             if resume_mode == "must":
                 raise ValueError(f"init: resume='must' but there is no run with id {id!r} in {st.url}")
-            run_id = id or _new_id()
+            run_id = id or new_id()
             _check_name("id", run_id)
             if name is None:
-                n = st.count_runs(project) + 1
-                name = f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_NOUNS)}-{n}"
+                name = run_name(st.count_runs(project) + 1)
             record = new_record(
                 run_id=run_id, project=project, name=str(name), config=cfg, tags=tag_tuple, notes=notes,
-                group=group, job_type=job_type, entity=entity, sweep_id=sweep_id,
+                group=group, job_type=job_type, entity=entity, sweep_id=None,
             )
             st.create_run(record)
             run = Run(st, record, strict=strict)
@@ -164,6 +162,31 @@ def _resume(st: Store, record: Any, cfg: dict[str, Any], *, tags: tuple[str, ...
 
 
 CAPTURE_DELAY = 5.0  # seconds: short runs capture at finish, long ones a few seconds in
+
+
+def _attach_trial(st: Store, run_id: str, cfg: dict[str, Any], *, name: str | None, tags: tuple[str, ...],
+                  notes: str | None, strict: bool) -> Run:
+    """Take over the run a sweep claimed: its sweep values override the `init(config=...)` defaults."""
+    import time
+
+    record = st.get_run(run_id)
+    if record is None or record.sweep_id is None:
+        raise ValueError(f"init: sweep trial run {run_id!r} not found in {st.url} (is NBTRACK_STORE the agent's?)")
+    fields: dict[str, Any] = {"state": "running", "pid": os.getpid(), "heartbeat_at": time.time()}
+    if name is not None:
+        fields["name"] = str(name)
+    if notes is not None:
+        fields["notes"] = notes
+    st.update_run(run_id, **fields)
+    if tags:
+        st.set_tags(run_id, tags)
+    record = st.get_run(run_id)
+    run = Run(st, record, strict=strict)
+    run.config.update(_deep_merge(cfg, record.config))
+    from .sweeps._monitor import watch_trial
+
+    watch_trial(run)
+    return run
 
 
 def _start_capture(run: Run) -> None:

@@ -20,7 +20,7 @@ from ._values import PLAIN_TYPES, normalize_row
 from ._writer import FLUSH_INTERVAL, Writer
 from .store import RunRecord, Store
 
-__all__ = ["Run", "NbtrackWarning", "RunFinishedError"]
+__all__ = ["Run", "NbtrackWarning", "RunFinishedError", "RunPruned"]
 
 _log = logging.getLogger("nbtrack")
 _time = time.time
@@ -32,6 +32,10 @@ class NbtrackWarning(UserWarning):
 
 class RunFinishedError(RuntimeError):
     """An operation that needs a running run was called on a finished one."""
+
+
+class RunPruned(Exception):
+    """Raised by `run.log` when a sweep's early termination stops this run; the agent catches it."""
 
 
 class Run:
@@ -66,6 +70,8 @@ class Run:
         self._finishing = threading.Event()
         self._writer = Writer(store, record.id, source=self, next_seqs=next_seqs, interval=flush_interval)
         self._queue_append = self._writer.queue.append
+        # Called with each logged row when set (sweep early termination); raises RunPruned to stop.
+        self._monitor: Callable[[int, dict[str, Any]], None] | None = None
 
     # -- identity ------------------------------------------------------------
     @property
@@ -180,6 +186,8 @@ class Run:
             s = self._explicit_step(step, commit)
         self._queue_append((s, _time(), row))
         self._summary_data.update(row)
+        if self._monitor is not None:
+            self._monitor(s, row)
         if self._strict and self._writer.error is not None:
             raise RuntimeError(f"nbtrack (strict): writing run {self.id} failed") from self._writer.error
 
@@ -269,6 +277,8 @@ class Run:
         """Finish as `killed` (KeyboardInterrupt) or `failed` with the traceback stored."""
         if isinstance(exc, KeyboardInterrupt):
             self.finish(exit_code=255, state="killed", error="KeyboardInterrupt")
+        elif isinstance(exc, RunPruned):
+            self.finish(exit_code=0, state="pruned", error=str(exc) or None)
         else:
             text = "".join(traceback.format_exception(type(exc), exc, tb or (exc.__traceback__ if exc else None)))
             self.finish(exit_code=1, state="failed", error=text)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ._codec import Series
-from ._records import ChunkWrite, RunRecord
+from ._records import ChunkWrite, RunRecord, SweepRecord, TrialRecord
 
 __all__ = ["Store"]
 
@@ -103,6 +103,38 @@ class Store(ABC):
     @abstractmethod
     def delete_run(self, run_id: str) -> None:
         """Remove a run and everything stored with it."""
+
+    # -- sweeps --------------------------------------------------------------
+    @abstractmethod
+    def create_sweep(self, sweep: SweepRecord) -> None:
+        """Insert a sweep; fails if the id exists."""
+
+    @abstractmethod
+    def get_sweep(self, sweep_id: str) -> SweepRecord | None:
+        """The sweep with this id, or None."""
+
+    @abstractmethod
+    def list_sweeps(self, project: str | None = None) -> list[SweepRecord]:
+        """Sweeps in creation order, optionally of one project."""
+
+    @abstractmethod
+    def set_sweep_state(self, sweep_id: str, state: str) -> None:
+        """Move a sweep to running | paused | stopped | finished."""
+
+    @abstractmethod
+    def claim_trial(
+        self, run: RunRecord, *, params: Mapping[str, Any], point_key: str | None = None,
+        run_cap: int | None = None,
+    ) -> str:
+        """Atomically hand out a trial of `run.sweep_id` and create its run.
+
+        Returns "ok", or why not: "stopped" (sweep not running), "cap" (run_cap reached),
+        "taken" (another agent claimed that grid point). Exact across processes.
+        """
+
+    @abstractmethod
+    def list_trials(self, sweep_id: str) -> list[TrialRecord]:
+        """The trials a sweep handed out, in claim order."""
 
     @abstractmethod
     def close(self) -> None:

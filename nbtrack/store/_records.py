@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["RunRecord", "ChunkWrite", "RUN_STATES", "RUN_FIELDS"]
+__all__ = ["RunRecord", "ChunkWrite", "SweepRecord", "TrialRecord", "RUN_STATES", "RUN_FIELDS", "SWEEP_STATES"]
 
 RUN_STATES = ("running", "finished", "failed", "crashed", "killed", "pruned")
+SWEEP_STATES = ("running", "paused", "stopped", "finished")
 
 # Columns of `runs` that `Store.update_run` may change.
 RUN_FIELDS = frozenset(
@@ -50,3 +51,26 @@ class ChunkWrite:
     steps: list[int]
     times: list[float]
     values: list[Any]
+
+
+@dataclass(frozen=True)
+class SweepRecord:
+    """A sweep: its normalised W&B configuration and whether it hands out trials."""
+
+    id: str
+    project: str
+    config: dict[str, Any]
+    state: str
+    created_at: float
+    entity: str | None = None
+
+
+@dataclass(frozen=True)
+class TrialRecord:
+    """One trial a sweep handed out: its run, its order, its grid point and its sampler parameters."""
+
+    run_id: str
+    sweep_id: str
+    number: int
+    point_key: str | None
+    params: dict[str, Any]

@@ -53,6 +53,25 @@ MIGRATIONS: list[list[str]] = [
             vals {blob} NOT NULL)""",
         "CREATE UNIQUE INDEX metric_chunks_key ON metric_chunks (run_id, key, seq)",
     ],
+    # 2: sweeps and the trials they handed out (a grid point at most once per sweep)
+    [
+        """CREATE TABLE sweeps (
+            id TEXT PRIMARY KEY,
+            project TEXT NOT NULL,
+            entity TEXT,
+            config TEXT NOT NULL,
+            state TEXT NOT NULL,
+            created_at {real} NOT NULL)""",
+        "CREATE INDEX sweeps_project ON sweeps (project, created_at)",
+        """CREATE TABLE sweep_trials (
+            run_id TEXT PRIMARY KEY,
+            sweep_id TEXT NOT NULL,
+            number BIGINT NOT NULL,
+            point_key TEXT,
+            params TEXT NOT NULL)""",
+        "CREATE UNIQUE INDEX sweep_trials_point ON sweep_trials (sweep_id, point_key)",
+        "CREATE UNIQUE INDEX sweep_trials_number ON sweep_trials (sweep_id, number)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

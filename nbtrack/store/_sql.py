@@ -11,7 +11,7 @@ from typing import Any
 
 from ._base import Store
 from ._codec import Series, decode_points, encode_points
-from ._records import RUN_FIELDS, ChunkWrite, RunRecord
+from ._records import RUN_FIELDS, SWEEP_STATES, ChunkWrite, RunRecord, SweepRecord, TrialRecord
 from ._schema import MIGRATIONS, SCHEMA_VERSION
 
 __all__ = ["SqlStore", "SchemaError"]
@@ -36,6 +36,7 @@ class SqlStore(Store):
 
     placeholder = "?"
     types: Mapping[str, str] = {}
+    row_lock = ""  # appended to a SELECT that must lock its row until commit (" FOR UPDATE" where supported)
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -95,15 +96,18 @@ class SqlStore(Store):
     # -- runs ----------------------------------------------------------------
     def create_run(self, run: RunRecord) -> None:
         with self._write() as cur:
-            cur.execute(
+            self._insert_run(cur, run)
+
+    def _insert_run(self, cur: Any, run: RunRecord) -> None:
+        cur.execute(
                 self._q(f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * 16)})"),
                 (run.id, run.project, run.name, run.state, run.created_at, run.heartbeat_at,
                  run.finished_at, run.entity, run.host, run.pid, run.exit_code, run.notes,
                  run.group, run.job_type, run.sweep_id, run.error),
             )
-            self._put_tags(cur, run.id, run.tags)
-            self._put_json(cur, "run_configs", run.id, run.config)
-            self._put_json(cur, "run_summaries", run.id, run.summary)
+        self._put_tags(cur, run.id, run.tags)
+        self._put_json(cur, "run_configs", run.id, run.config)
+        self._put_json(cur, "run_summaries", run.id, run.summary)
 
     def _put_tags(self, cur: Any, run_id: str, tags: Iterable[str]) -> None:
         cur.execute(self._q("DELETE FROM run_tags WHERE run_id = ?"), (run_id,))
@@ -217,7 +221,7 @@ class SqlStore(Store):
 
     def delete_run(self, run_id: str) -> None:
         with self._write() as cur:
-            for table in ("metric_chunks", "run_tags", "run_configs", "run_summaries", "run_capture"):
+            for table in ("metric_chunks", "run_tags", "run_configs", "run_summaries", "run_capture", "sweep_trials"):
                 cur.execute(self._q(f"DELETE FROM {table} WHERE run_id = ?"), (run_id,))
             cur.execute(self._q("DELETE FROM runs WHERE id = ?"), (run_id,))
 
@@ -302,6 +306,75 @@ class SqlStore(Store):
         for (run_id, key), series in parts.items():
             out[run_id][key] = series[0] if len(series) == 1 else _concat(series)
         return out
+
+    # -- sweeps --------------------------------------------------------------
+    def create_sweep(self, sweep: SweepRecord) -> None:
+        with self._write() as cur:
+            cur.execute(
+                self._q("INSERT INTO sweeps (id, project, entity, config, state, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
+                (sweep.id, sweep.project, sweep.entity, _dumps(sweep.config), sweep.state, sweep.created_at),
+            )
+
+    def _sweeps(self, clause: str, params: tuple[Any, ...]) -> list[SweepRecord]:
+        with self._read() as cur:
+            cur.execute(
+                self._q(f"SELECT id, project, entity, config, state, created_at FROM sweeps {clause} ORDER BY created_at, id"),
+                params,
+            )
+            rows = cur.fetchall()
+        return [SweepRecord(id=r[0], project=r[1], entity=r[2], config=json.loads(r[3]), state=r[4], created_at=r[5])
+                for r in rows]
+
+    def get_sweep(self, sweep_id: str) -> SweepRecord | None:
+        found = self._sweeps("WHERE id = ?", (sweep_id,))
+        return found[0] if found else None
+
+    def list_sweeps(self, project: str | None = None) -> list[SweepRecord]:
+        return self._sweeps("WHERE project = ?", (project,)) if project is not None else self._sweeps("", ())
+
+    def set_sweep_state(self, sweep_id: str, state: str) -> None:
+        if state not in SWEEP_STATES:
+            raise ValueError(f"set_sweep_state: state must be one of {SWEEP_STATES}, not {state!r}")
+        with self._write() as cur:
+            cur.execute(self._q("UPDATE sweeps SET state = ? WHERE id = ?"), (state, sweep_id))
+
+    def claim_trial(
+        self, run: RunRecord, *, params: Mapping[str, Any], point_key: str | None = None,
+        run_cap: int | None = None,
+    ) -> str:
+        with self._write() as cur:
+            cur.execute(self._q(f"SELECT state FROM sweeps WHERE id = ?{self.row_lock}"), (run.sweep_id,))
+            row = cur.fetchone()
+            if row is None:
+                raise KeyError(f"no sweep with id {run.sweep_id!r} in {self.url}")
+            if row[0] != "running":
+                return "stopped"
+            cur.execute(self._q("SELECT COUNT(*) FROM sweep_trials WHERE sweep_id = ?"), (run.sweep_id,))
+            number = int(cur.fetchone()[0])
+            if run_cap is not None and number >= run_cap:
+                return "cap"
+            if point_key is not None:
+                cur.execute(
+                    self._q("SELECT 1 FROM sweep_trials WHERE sweep_id = ? AND point_key = ?"), (run.sweep_id, point_key)
+                )
+                if cur.fetchone() is not None:
+                    return "taken"
+            self._insert_run(cur, run)
+            cur.execute(
+                self._q("INSERT INTO sweep_trials (run_id, sweep_id, number, point_key, params) VALUES (?, ?, ?, ?, ?)"),
+                (run.id, run.sweep_id, number, point_key, _dumps(params)),
+            )
+        return "ok"
+
+    def list_trials(self, sweep_id: str) -> list[TrialRecord]:
+        with self._read() as cur:
+            cur.execute(
+                self._q("SELECT run_id, sweep_id, number, point_key, params FROM sweep_trials WHERE sweep_id = ? ORDER BY number"),
+                (sweep_id,),
+            )
+            rows = cur.fetchall()
+        return [TrialRecord(run_id=r[0], sweep_id=r[1], number=int(r[2]), point_key=r[3], params=json.loads(r[4]))
+                for r in rows]
 
     # -- capture -------------------------------------------------------------
     def put_capture(

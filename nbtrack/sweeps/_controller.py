@@ -1,0 +1,183 @@
+"""The sweep controller: hands out a sweep's trials, exactly once across agents and processes.
+
+The store is the source of truth (trials, runs, metric history); each agent keeps an
+in-memory Optuna study synced from it, so model-based samplers see every finished trial
+from every agent while costing no Optuna storage round trips.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from .._liveness import effective_state
+from .._names import new_id, run_name
+from .._run import new_record
+from ..store import Store, SweepRecord
+from ._grid import grid_points
+from ._objective import best_metric, impute_metric, target_reached
+from ._space import SearchSpace
+from ._study import make_sampler
+
+__all__ = ["SweepController", "Trial", "TERMINAL"]
+
+TERMINAL = frozenset({"finished", "failed", "crashed", "killed", "pruned"})
+_IMPUTED = frozenset({"failed", "crashed", "killed"})
+
+
+@dataclass(frozen=True)
+class Trial:
+    """A trial handed to this agent: the run to attach to and its sweep config values."""
+
+    run_id: str
+    config: dict[str, Any]
+
+
+class SweepController:
+    """Hands out trials of one sweep and feeds finished ones back to the sampler."""
+
+    def __init__(self, store: Store, sweep_id: str, *, seed: int | None = None) -> None:
+        sweep = store.get_sweep(sweep_id)
+        if sweep is None:
+            raise KeyError(f"no sweep with id {sweep_id!r} in {store.url}")
+        self.store = store
+        self.sweep: SweepRecord = sweep
+        self.config = sweep.config
+        self.method = self.config["method"]
+        self.metric: dict[str, Any] | None = self.config.get("metric")
+        self.goal = (self.metric or {}).get("goal", "minimize")
+        self.run_cap: int | None = self.config.get("run_cap")
+        self.space = SearchSpace.from_config(self.config)
+        self._grid = grid_points(self.config) if self.method == "grid" else None
+        self._values: dict[str, list[Any]] = {}  # terminal run id -> its metric history
+        self._told: set[str] = set()
+        self._own: dict[str, Any] = {}  # run id -> optuna trial asked here
+        self.study = self._study(seed) if self.method != "grid" else None
+
+    def _study(self, seed: int | None) -> Any:
+        import optuna
+
+        level = optuna.logging.get_verbosity()
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        try:
+            return optuna.create_study(direction=self.goal, sampler=make_sampler(self.config, seed=seed))
+        finally:
+            optuna.logging.set_verbosity(level)
+
+    # -- state ---------------------------------------------------------------
+    def state(self) -> str:
+        """The sweep's stored state (running | paused | stopped | finished)."""
+        sweep = self.store.get_sweep(self.sweep.id)
+        return sweep.state if sweep is not None else "stopped"
+
+    def grid_size(self) -> int | None:
+        """How many points a grid sweep has (None for random/bayes)."""
+        return None if self._grid is None else len(self._grid)
+
+    def sync(self) -> None:
+        """Feed trials that ended since the last call (from any agent) to the sampler."""
+        trials = self.store.list_trials(self.sweep.id)
+        records = {r.id: r for r in self.store.list_runs(sweep_id=self.sweep.id)}
+        ended = [t for t in trials if t.run_id in records and effective_state(records[t.run_id]) in TERMINAL]
+        new = [t for t in ended if t.run_id not in self._values]
+        if new and self.metric is not None:
+            name = self.metric["name"]
+            data = self.store.read_history([t.run_id for t in new], [name])
+            for t in new:
+                per = data.get(t.run_id, {})
+                values = list(per[name].values) if name in per else []
+                summary = records[t.run_id].summary.get(name)
+                self._values[t.run_id] = values + ([summary] if summary is not None else [])
+        else:
+            for t in new:
+                self._values[t.run_id] = []
+        if self.study is None:
+            return
+        import optuna
+
+        for t in ended:
+            if t.run_id in self._told:
+                continue
+            self._told.add(t.run_id)
+            value = self._objective(effective_state(records[t.run_id]), self._values[t.run_id])
+            state = optuna.trial.TrialState.COMPLETE if value is not None else optuna.trial.TrialState.FAIL
+            own = self._own.pop(t.run_id, None)
+            if own is not None:
+                self.study.tell(own, value if value is not None else None, state=state)
+            elif t.params:
+                self.study.add_trial(
+                    optuna.trial.create_trial(
+                        params=t.params, distributions=self.space.distributions, value=value, state=state
+                    )
+                )
+
+    def _objective(self, state: str, values: list[Any]) -> float | None:
+        """W&B's Bayes objective: the best finite value; failed runs imputed (`metric.impute`)."""
+        if self.metric is None:
+            return None
+        if state in _IMPUTED:
+            terminal = [v for rid, v in self._values.items()]
+            return impute_metric(self.metric.get("impute", "worst"), values, terminal, self.goal)
+        return best_metric(values, self.goal)
+
+    def best(self) -> tuple[str, float] | None:
+        """(run id, value) of the best ended trial so far, or None."""
+        scored = [(rid, best_metric(v, self.goal)) for rid, v in self._values.items()]
+        scored = [(rid, v) for rid, v in scored if v is not None and math.isfinite(v)]
+        if not scored:
+            return None
+        return (max if self.goal == "maximize" else min)(scored, key=lambda item: item[1])
+
+    # -- handing out ---------------------------------------------------------
+    def next_trial(self) -> Trial | None:
+        """Claim the next trial, or None when the sweep is stopped, capped, exhausted or at its target."""
+        if self.state() != "running":
+            return None
+        self.sync()
+        best = self.best()
+        if self.metric is not None and best is not None and target_reached(best[1], self.metric):
+            self.store.set_sweep_state(self.sweep.id, "finished")
+            return None
+        if self._grid is not None:
+            taken = {t.point_key for t in self.store.list_trials(self.sweep.id)}
+            for point in self._grid:
+                if point.key in taken:
+                    continue
+                trial, status = self._claim(point.config, {}, point.key)
+                if status == "ok":
+                    return trial
+                if status != "taken":
+                    return None
+            self.store.set_sweep_state(self.sweep.id, "finished")
+            return None
+        asked = self.study.ask(self.space.distributions)
+        config = self.space.config_from_params(asked.params)
+        trial, status = self._claim(config, dict(asked.params), None)
+        if trial is None:
+            import optuna
+
+            self.study.tell(asked, state=optuna.trial.TrialState.FAIL)
+            return None
+        self._own[trial.run_id] = asked
+        return trial
+
+    def _claim(self, config: dict[str, Any], params: dict[str, Any], point_key: str | None) -> tuple[Trial | None, str]:
+        record = new_record(
+            run_id=new_id(), project=self.sweep.project, name=run_name(self.store.count_runs(self.sweep.project) + 1),
+            config=config, tags=(), notes=None, group=None, job_type=None, entity=self.sweep.entity,
+            sweep_id=self.sweep.id,
+        )
+        status = self.store.claim_trial(record, params=params, point_key=point_key, run_cap=self.run_cap)
+        if status != "ok":
+            logging.getLogger("nbtrack").debug("sweep %s: no trial (%s)", self.sweep.id, status)
+            return None, status
+        return Trial(record.id, config), status
+
+
+def sweep_record(config: dict[str, Any], project: str, entity: str | None) -> SweepRecord:
+    """A new running sweep for a normalised config."""
+    return SweepRecord(id=new_id(), project=project, config=config, state="running", created_at=time.time(),
+                       entity=entity)

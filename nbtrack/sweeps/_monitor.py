@@ -1,0 +1,50 @@
+"""Hyperband early termination inside a trial's own process: `run.log` checks each band it reaches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._run import Run, RunPruned
+from ..store import Store
+from ._hyperband import hyperband_bands, hyperband_should_stop
+
+__all__ = ["watch_trial", "metric_histories"]
+
+
+def metric_histories(store: Store, sweep_id: str, key: str) -> dict[str, list[Any]]:
+    """Every stored value of `key`, in logged order, for each run of the sweep."""
+    ids = [t.run_id for t in store.list_trials(sweep_id)]
+    data = store.read_history(ids, [key])
+    return {rid: list(per[key].values) if key in per else [] for rid, per in data.items()}
+
+
+def watch_trial(run: Run) -> None:
+    """Install the sweep's Hyperband stop rule on a trial run (no-op without early_terminate)."""
+    sweep = run.store.get_sweep(run.sweep_id) if run.sweep_id else None
+    if sweep is None:
+        return
+    early = sweep.config.get("early_terminate")
+    metric = sweep.config.get("metric")
+    if not early or not metric:
+        return
+    bands = set(hyperband_bands(early))
+    name, goal = metric["name"], metric.get("goal", "minimize")
+    values: list[Any] = []
+
+    def monitor(step: int, row: dict[str, Any]) -> None:
+        if name not in row:
+            return
+        values.append(row[name])
+        if len(values) not in bands:
+            return
+        histories = metric_histories(run.store, sweep.id, name)
+        histories[run.id] = values
+        if hyperband_should_stop(values, list(histories.values()), early_terminate=early, goal=goal):
+            run._monitor = _stopped
+            raise RunPruned(f"run {run.id} stopped by Hyperband at {name} #{len(values)} (step {step})")
+
+    run._monitor = monitor
+
+
+def _stopped(step: int, row: dict[str, Any]) -> None:
+    raise RunPruned("this run was stopped by the sweep's early termination")
