@@ -32,16 +32,6 @@ def _take_trial() -> str | None:
     return run_id or os.environ.pop(TRIAL_ENV, None)
 
 
-def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _deep_merge(dict(out[key]), value)
-        else:
-            out[key] = value
-    return out
-
-
 def _resume_mode(resume: Any) -> str:
     if resume in (None, False, "never"):
         return "never"
@@ -166,7 +156,10 @@ CAPTURE_DELAY = 5.0  # seconds: short runs capture at finish, long ones a few se
 
 def _attach_trial(st: Store, run_id: str, cfg: dict[str, Any], *, name: str | None, tags: tuple[str, ...],
                   notes: str | None, strict: bool) -> Run:
-    """Take over the run a sweep claimed: its sweep values override the `init(config=...)` defaults."""
+    """Take over the run a sweep claimed: its sweep values override the `init(config=...)` defaults.
+
+    As in W&B, a nested sweep value replaces the whole sub-dict given to `init(config=...)`.
+    """
     import time
 
     record = st.get_run(run_id)
@@ -182,7 +175,7 @@ def _attach_trial(st: Store, run_id: str, cfg: dict[str, Any], *, name: str | No
         st.set_tags(run_id, tags)
     record = st.get_run(run_id)
     run = Run(st, record, strict=strict)
-    run.config.update(_deep_merge(cfg, record.config))
+    run.config.update({**cfg, **record.config})
     from .sweeps._monitor import watch_trial
 
     watch_trial(run)

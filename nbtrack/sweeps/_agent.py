@@ -155,14 +155,21 @@ def _mark_if_running(st: Store, run_id: str, state: str, error: str) -> None:
 
 def _run_program(st: Store, controller: SweepController, trial: Trial) -> None:
     """Launch the sweep's command for one trial; the child's init() attaches through the environment."""
+    import yaml
+
     config = controller.config
     env = dict(os.environ)
     env[_init.TRIAL_ENV] = trial.run_id
     env["NBTRACK_STORE"] = st.url
     env["NBTRACK_SWEEP_ID"] = controller.sweep.id
     env["WANDB_SWEEP_ID"] = controller.sweep.id
+    env["WANDB_RUN_ID"] = trial.run_id
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")  # `python` = this interpreter
     with tempfile.TemporaryDirectory(prefix="nbtrack-trial-") as tmp:
+        param_path = os.path.join(tmp, "params.yaml")
+        with open(param_path, "w", encoding="utf-8") as file:
+            yaml.safe_dump({k: {"value": v} for k, v in trial.config.items()}, file)
+        env["WANDB_SWEEP_PARAM_PATH"] = param_path
         argv = render_command(
             config.get("command"), trial.config, program=config.get("program"),
             args_json_file=os.path.join(tmp, "args.json"), environ=env,
