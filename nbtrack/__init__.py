@@ -26,10 +26,15 @@ _LAZY: dict[str, str] = {
     "Summary": "._summary",
     "SweepConfigError": ".sweeps._errors",
     "dashboard": ".ui.dashboard",
+    "sweep_panel": ".ui.sweep_panel",
     "sweep": ".sweeps._agent",
     "agent": ".sweeps._agent",
     "stop_sweep": ".sweeps._agent",
     "RunPruned": "._run",
+    "Api": "._api",
+    "login": "._compat",
+    "Settings": "._compat",
+    "UnsupportedError": "._compat",
 }
 
 __all__ = sorted([*_LAZY, "run", "config", "summary", "load_ipython_extension", "__version__"])
@@ -43,6 +48,10 @@ def __getattr__(name: str) -> Any:
         return run if name == "run" or run is None else getattr(run, name)
     module = _LAZY.get(name)
     if module is None:
+        from ._compat import UNSUPPORTED, UnsupportedError
+
+        if name in UNSUPPORTED:
+            raise UnsupportedError(f"nbtrack does not provide wandb.{name}: {UNSUPPORTED[name]}")
         raise AttributeError(f"module 'nbtrack' has no attribute {name!r}")
     value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value

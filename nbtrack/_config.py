@@ -55,17 +55,12 @@ def config_dict(source: Any) -> dict[str, Any]:
 
 
 class Config:
-    """`run.config`: item and attribute access, nested sections, `update()`; changes are saved."""
+    """`run.config`: item and attribute access, nested sections, `update()`; the writer saves any change."""
 
-    __slots__ = ("_data", "_on_change")
+    __slots__ = ("_data",)
 
-    def __init__(self, data: Mapping[str, Any] | None = None, on_change: Any = None) -> None:
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
         object.__setattr__(self, "_data", config_dict(data))
-        object.__setattr__(self, "_on_change", on_change)
-
-    def _changed(self) -> None:
-        if self._on_change is not None:
-            self._on_change()
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
@@ -86,11 +81,9 @@ class Config:
 
     def __setitem__(self, key: str, value: Any) -> None:
         self._data[str(key)] = _clean(value)
-        self._changed()
 
     def __delitem__(self, key: str) -> None:
         del self._data[key]
-        self._changed()
 
     def __contains__(self, key: object) -> bool:
         return key in self._data
@@ -123,13 +116,11 @@ class Config:
         """Merge a mapping (or Namespace) and keyword values into the config."""
         self._data.update(config_dict(d))
         self._data.update(config_dict(kwargs))
-        self._changed()
 
     def setdefaults(self, d: Mapping[str, Any]) -> None:
         """Set keys not already present (W&B's `config.setdefaults`)."""
         for k, v in config_dict(d).items():
             self._data.setdefault(k, v)
-        self._changed()
 
     def as_dict(self) -> dict[str, Any]:
         """A plain (nested) dict copy, JSON-serialisable."""

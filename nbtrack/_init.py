@@ -65,7 +65,7 @@ def init(
     dir: str | os.PathLike[str] | None = None,
     id: str | None = None,
     resume: ResumeMode | bool | None = None,
-    reinit: Any = None,
+    reinit: bool | Literal["default", "return_previous", "finish_previous", "create_new"] | None = None,
     mode: Literal["online", "offline", "disabled", "shared"] | None = None,
     settings: Any = None,
     store: Store | str | None = None,
@@ -74,12 +74,25 @@ def init(
     save_code: bool | None = None,
     config_exclude_keys: Iterable[str] | None = None,
     config_include_keys: Iterable[str] | None = None,
+    anonymous: str | None = None,
+    force: bool | None = None,
+    magic: Any = None,
+    sync_tensorboard: bool | None = None,
+    monitor_gym: bool | None = None,
+    tensorboard: bool | None = None,
 ) -> Run:
     """Start a run (finishing the current one, as W&B does in notebooks) and make it current.
+
+    `reinit` follows W&B: "finish_previous" (the default, also True), "return_previous" (also
+    False: hand back the active run), "create_new" (keep the previous run open beside the new one).
 
     `store` (a Store or URL) overrides `NBTRACK_STORE`/`NBTRACK_DIR`; `strict=True` makes a
     storage failure raise from `log` instead of being retried in the background.
     """
+    if reinit not in (None, True, False, "default", "return_previous", "finish_previous", "create_new"):
+        raise ValueError(f"init: reinit must be 'finish_previous', 'return_previous' or 'create_new', not {reinit!r}")
+    if reinit in (False, "return_previous") and _current.current is not None:
+        return _current.current
     if mode not in (None, "online", "offline", "disabled", "shared"):
         raise ValueError(f"init: mode must be 'online', 'offline' or 'disabled', not {mode!r}")
     resume_mode = _resume_mode(resume)
@@ -96,7 +109,7 @@ def init(
     st = _store_for(dir, mode, store)
     with _init_lock:
         previous = _current.current
-        if previous is not None:
+        if previous is not None and reinit != "create_new":
             previous.finish()
         existing = st.get_run(id) if id is not None else None
         if trial_id is not None:

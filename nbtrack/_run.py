@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -59,8 +60,7 @@ class Run:
         self._max_explicit = step - 1
         self._warned_step = False
         self._started = _time()
-        self._config_version = 0
-        self.config = Config(record.config, on_change=self._config_changed)
+        self.config = Config(record.config)
         self.summary = Summary(record.summary)
         self._summary_data = self.summary._data
         self._capture: dict[str, Any] = {}
@@ -227,13 +227,10 @@ class Run:
         return tap
 
     # -- state the writer persists -------------------------------------------
-    def _config_changed(self) -> None:
-        self._config_version += 1
-
     def versioned_state(self) -> dict[str, tuple[int, Any]]:
         """Config, summary and capture with change counters, read by the writer thread."""
         return {
-            "config": (self._config_version, self.config.as_dict()),
+            "config": _content_version(self.config.as_dict()),
             "summary": (self.summary._version, dict(self._summary_data)),
             "capture": (self._capture_version, dict(self._capture) if self._capture else None),
         }
@@ -296,6 +293,11 @@ class Run:
 
     def __repr__(self) -> str:
         return f"<nbtrack.Run {self.project}/{self.name} ({self.id}) {self._state}>"
+
+
+def _content_version(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(JSON text, data): the text changes whenever anything in the config does, nested edits included."""
+    return json.dumps(data, sort_keys=True, default=str), data
 
 
 def _replace(record: RunRecord, **fields: Any) -> RunRecord:

@@ -36,7 +36,6 @@ class PostgresStore(SqlStore):
 
     placeholder = "%s"
     row_lock = " FOR UPDATE"  # read-then-write transactions (claiming a sweep trial) lock their row
-    row_lock = " FOR UPDATE"
     types = {"blob": "BYTEA", "real": "DOUBLE PRECISION", "serial": "BIGSERIAL PRIMARY KEY"}
 
     def __init__(self, url: str) -> None:
@@ -51,10 +50,10 @@ class PostgresStore(SqlStore):
         self._conninfo = conninfo(url)
         self._migrating = False
         self._conn: Any = None
-        self._connect()
+        self._connection()
         self.migrate()
 
-    def _connect(self) -> Any:
+    def _connection(self) -> Any:
         conn = self._conn
         if conn is None or conn.closed or conn.broken:
             if conn is not None:
@@ -76,7 +75,7 @@ class PostgresStore(SqlStore):
     @contextmanager
     def _write(self) -> Iterator[Any]:
         with self._lock:
-            conn = self._connect()
+            conn = self._connection()
             with conn.transaction(), conn.cursor() as cur:
                 if self._migrating:
                     cur.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
@@ -85,7 +84,7 @@ class PostgresStore(SqlStore):
     @contextmanager
     def _read(self) -> Iterator[Any]:
         with self._lock:
-            with self._connect().cursor(binary=True) as cur:
+            with self._connection().cursor(binary=True) as cur:
                 yield cur
 
     def close(self) -> None:

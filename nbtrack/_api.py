@@ -1,0 +1,162 @@
+"""`nbtrack.Api`: W&B's public read API (`wandb.Api()`) over the local store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ._query import _apply_filters, history, run_records
+from .store import RunRecord, Store, open_store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Api", "ApiRun", "ApiSweep"]
+
+# W&B filter keys -> the columns of nbtrack.runs()
+_FILTER_ALIASES = {"display_name": "name", "sweep": "sweep_id", "jobType": "job_type"}
+
+
+def _project_of(path: str | None) -> str | None:
+    """'entity/project', 'project' or None -> the project name."""
+    if not path:
+        return None
+    return path.strip("/").split("/")[-1]
+
+
+def _filters(filters: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not filters:
+        return None
+    out: dict[str, Any] = {}
+    for key, value in filters.items():
+        if key in ("$and", "$or"):
+            out[key] = [_filters(f) for f in value]
+            continue
+        if key.startswith("summary_metrics."):
+            key = "summary." + key[len("summary_metrics."):]
+        out[_FILTER_ALIASES.get(key, key)] = value
+    return out
+
+
+class ApiRun:
+    """A stored run as W&B's `Api().run(...)` shows it: config, summary, history."""
+
+    def __init__(self, record: RunRecord, store: Store) -> None:
+        self._record = record
+        self._store = store
+        self.id = record.id
+        self.name = record.name
+        self.display_name = record.name
+        self.project = record.project
+        self.entity = record.entity or "local"
+        self.state = record.state
+        self.config: dict[str, Any] = dict(record.config)
+        self.summary: dict[str, Any] = dict(record.summary)
+        self.tags = list(record.tags)
+        self.notes = record.notes
+        self.group = record.group
+        self.job_type = record.job_type
+        self.sweep_id = record.sweep_id
+        self.created_at = record.created_at
+
+    @property
+    def path(self) -> list[str]:
+        """[entity, project, id], as W&B."""
+        return [self.entity, self.project, self.id]
+
+    @property
+    def url(self) -> str:
+        return f"{self._store.url}#run={self.id}"
+
+    @property
+    def sweep(self) -> ApiSweep | None:
+        sweep = self._store.get_sweep(self.sweep_id) if self.sweep_id else None
+        return ApiSweep(sweep.id, self._store) if sweep is not None else None
+
+    def history(self, samples: int | None = None, keys: Sequence[str] | None = None, x_axis: str = "_step",
+                pandas: bool = True) -> pd.DataFrame | list[dict[str, Any]]:
+        """Every logged row (W&B samples ~500 rows; nbtrack returns all unless `samples` is given)."""
+        frame = history(self.id, keys=keys, store=self._store).drop(columns=["run_id"])
+        if samples is not None and len(frame) > samples:
+            step = len(frame) / samples
+            frame = frame.iloc[[int(i * step) for i in range(samples)]].reset_index(drop=True)
+        return frame if pandas else frame.to_dict("records")
+
+    def scan_history(self, keys: Sequence[str] | None = None, page_size: int = 1000) -> Iterator[dict[str, Any]]:
+        """Every logged row as a dict, in step order."""
+        yield from history(self.id, keys=keys, store=self._store).drop(columns=["run_id"]).to_dict("records")
+
+    def __repr__(self) -> str:
+        return f"<Run {self.entity}/{self.project}/{self.id} ({self.state})>"
+
+
+class ApiSweep:
+    """A sweep as W&B's `Api().sweep(...)` shows it."""
+
+    def __init__(self, sweep_id: str, store: Store) -> None:
+        record = store.get_sweep(sweep_id)
+        if record is None:
+            raise ValueError(f"Api: no sweep {sweep_id!r} in {store.url}")
+        self._store = store
+        self.id = record.id
+        self.config = record.config
+        self.state = record.state.upper()
+        self.project = record.project
+
+    @property
+    def runs(self) -> list[ApiRun]:
+        return [ApiRun(r, self._store) for r in run_records(store=self._store, sweep_id=self.id)]
+
+    def best_run(self, order: str | None = None) -> ApiRun | None:
+        """The run with the best summary value of the sweep's metric (or of `order`, '-key' for max)."""
+        metric = self.config.get("metric") or {}
+        key, goal = metric.get("name"), metric.get("goal", "minimize")
+        if order:
+            key, goal = order.lstrip("+-").removeprefix("summary_metrics."), "maximize" if order.startswith("-") else "minimize"
+        scored = [r for r in self.runs if isinstance(r.summary.get(key), (int, float))]
+        if not scored:
+            return None
+        pick = max if goal == "maximize" else min
+        return pick(scored, key=lambda r: r.summary[key])
+
+
+class Api:
+    """W&B's `wandb.Api()`: read runs and sweeps back (no network: the local or shared store)."""
+
+    def __init__(self, overrides: Mapping[str, Any] | None = None, timeout: int | None = None,
+                 api_key: str | None = None, *, store: Store | str | None = None) -> None:
+        self._store = store if isinstance(store, Store) else open_store(store)
+
+    def runs(self, path: str | None = None, filters: Mapping[str, Any] | None = None, order: str | None = None,
+             per_page: int = 50, include_sweeps: bool = True) -> list[ApiRun]:
+        """Runs of `entity/project` (or all), optionally filtered W&B-style (MongoDB-like)."""
+        project = _project_of(path)
+        records = run_records(project, store=self._store)
+        wanted = _filters(filters)
+        if wanted:
+            from ._query import runs as runs_frame
+
+            keep = set(_apply_filters(runs_frame(project, store=self._store), wanted)["id"])
+            records = [r for r in records if r.id in keep]
+        found = [ApiRun(r, self._store) for r in records]
+        if order:
+            key = order.lstrip("+-")
+            reverse = order.startswith("-")
+            if key in ("created_at", "createdAt"):
+                found.sort(key=lambda r: r.created_at, reverse=reverse)
+        return found
+
+    def run(self, path: str) -> ApiRun:
+        """One run by `entity/project/id`, `project/id` or `id`."""
+        run_id = path.strip("/").split("/")[-1]
+        found = run_records(store=self._store, ids=[run_id])
+        if not found:
+            raise ValueError(f"Api: no run {run_id!r} in {self._store.url}")
+        return ApiRun(found[0], self._store)
+
+    def sweep(self, path: str) -> ApiSweep:
+        """One sweep by `entity/project/id` or `id`."""
+        return ApiSweep(path.strip("/").split("/")[-1], self._store)
+
+    def projects(self, entity: str | None = None) -> list[str]:
+        return self._store.projects()
