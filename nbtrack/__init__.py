@@ -12,6 +12,9 @@ from typing import Any
 __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
+    "Artifact": ".artifacts",
+    "artifact": ".artifacts",
+    "lineage": ".artifacts",
     "init": "._notebook",
     "log": "._init",
     "finish": "._init",
@@ -31,7 +34,18 @@ _LAZY: dict[str, str] = {
     "agent": ".sweeps._agent",
     "stop_sweep": ".sweeps._agent",
     "RunPruned": "._run",
+    "Table": "._media",
+    "Image": "._media",
+    "Histogram": "._media",
+    "Plotly": "._media",
+    "AlertLevel": "._alerts",
+    "alert": "._init",
+    "define_metric": "._init",
+    "watch": "._init",
+    "unwatch": "._init",
+    "system_history": "._system",
     "Api": "._api",
+    "report": ".report",
     "login": "._compat",
     "Settings": "._compat",
     "UnsupportedError": "._compat",

@@ -72,6 +72,64 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export import export_notebook, external_references
+
+    try:
+        dest = export_notebook(args.notebook, args.output)
+    except FileNotFoundError as exc:
+        raise ValueError(str(exc)) from None
+    remote = external_references(dest.read_text(encoding="utf-8"))
+    for url in remote:
+        print(f"nbtrack: warning: the page still loads {url} (from the notebook's own content)", file=sys.stderr)
+    print(f"wrote {dest} ({dest.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import report
+
+    path = report(args.project, title=args.title, path=args.output or f"{args.project}-report.html", metric=args.metric)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from .sweeps._agent import stop_sweep, sweep
+
+    if args.stop:
+        stop_sweep(args.stop)
+        print(f"stopped sweep {args.stop}")
+        return 0
+    if not args.config:
+        raise ValueError("sweep: give a sweep config FILE.yaml, or --stop SWEEP_ID")
+    print(sweep(args.config, project=args.project, entity=args.entity))
+    return 0
+
+
+def _cmd_agent(args: argparse.Namespace) -> int:
+    from .sweeps._agent import agent
+
+    agent(args.sweep_id, count=args.count, project=args.project)
+    return 0
+
+
+def _cmd_artifacts(args: argparse.Namespace) -> int:
+    from .artifacts._describe import list_text
+    from .store import open_store
+
+    print(list_text(open_store(), type=args.type))
+    return 0
+
+
+def _cmd_artifact_show(args: argparse.Namespace) -> int:
+    from .artifacts._describe import show_text
+    from .store import open_store
+
+    print(show_text(open_store(), args.ref))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nbtrack", description="Experiment tracking inside the notebook.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -82,6 +140,35 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="show one run")
     p.add_argument("run", help="run id")
     p.set_defaults(func=_cmd_show)
+    p = sub.add_parser("export", help="write a notebook as a self-contained HTML page (charts work offline)")
+    p.add_argument("notebook", help="the .ipynb file")
+    p.add_argument("-o", "--output", help="the HTML file to write (default: beside the notebook)")
+    p.set_defaults(func=_cmd_export)
+    p = sub.add_parser("report", help="write a standalone HTML report of a project (works offline)")
+    p.add_argument("project")
+    p.add_argument("-o", "--output", help="the HTML file (default PROJECT-report.html)")
+    p.add_argument("--title")
+    p.add_argument("--metric", help="the summary metric to rank and colour runs by")
+    p.set_defaults(func=_cmd_report)
+    p = sub.add_parser("sweep", help="create a sweep from a W&B sweep YAML (prints its id), or stop one")
+    p.add_argument("config", nargs="?", help="the sweep configuration file")
+    p.add_argument("--project", "-p")
+    p.add_argument("--entity", "-e")
+    p.add_argument("--stop", metavar="SWEEP_ID", help="stop handing out trials of this sweep")
+    p.set_defaults(func=_cmd_sweep)
+    p = sub.add_parser("agent", help="run trials of a sweep by launching its program")
+    p.add_argument("sweep_id")
+    p.add_argument("--count", type=int)
+    p.add_argument("--project", "-p")
+    p.set_defaults(func=_cmd_agent)
+    p = sub.add_parser("artifacts", help="list artifacts: type, versions, latest, aliases")
+    p.add_argument("--type", "-t", help="only artifacts of this type")
+    p.set_defaults(func=_cmd_artifacts)
+    p = sub.add_parser("artifact", help="inspect one artifact version")
+    artifact_sub = p.add_subparsers(dest="artifact_command", required=True)
+    p = artifact_sub.add_parser("show", help="versions, aliases, files, producing and consuming runs")
+    p.add_argument("ref", metavar="NAME:ALIAS", help="e.g. data:v3, model:latest, model:best")
+    p.set_defaults(func=_cmd_artifact_show)
     return parser
 
 
@@ -90,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (KeyError, ValueError) as exc:
+    except (KeyError, ValueError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"nbtrack: {message}", file=sys.stderr)
         return 2
