@@ -49,6 +49,8 @@ _LAZY: dict[str, str] = {
     "login": "._compat",
     "Settings": "._compat",
     "UnsupportedError": "._compat",
+    "import_mlflow": ".importers",
+    "import_wandb_offline": ".importers",
 }
 
 __all__ = sorted([*_LAZY, "run", "config", "summary", "load_ipython_extension", "__version__"])

@@ -13,7 +13,7 @@ from ._names import new_id, run_name
 from ._run import Run, new_record
 from .store import Store, open_store
 
-__all__ = ["init", "log", "finish", "ResumeMode"]
+__all__ = ["init", "log", "finish", "alert", "define_metric", "watch", "unwatch", "ResumeMode"]
 
 ResumeMode = Literal["never", "allow", "must", "auto"]
 
@@ -106,6 +106,9 @@ def init(
     project = project or os.environ.get("NBTRACK_PROJECT") or os.environ.get("WANDB_PROJECT") or "uncategorized"
     _check_name("project", project)
     tag_tuple = tuple(dict.fromkeys(str(t) for t in (tags or ())))
+    from ._system import sampling_interval
+
+    system_interval = None if mode == "disabled" else sampling_interval(settings)
     st = _store_for(dir, mode, store)
     with _init_lock:
         previous = _current.current
@@ -135,6 +138,7 @@ def init(
             st.create_run(record)
             run = Run(st, record, strict=strict)
         _current.set_current(run)
+    run._start_system(system_interval)
     _start_capture(run)
     return run
 
@@ -222,3 +226,30 @@ def finish(exit_code: int | None = 0, quiet: bool | None = None) -> None:
     run = _current.current
     if run is not None:
         run.finish(exit_code)
+
+
+def alert(title: str, text: str, level: Any = "INFO", wait_duration: Any = None) -> Any:
+    """`run.alert` on the current run."""
+    return _current.require("alert").alert(title, text, level=level, wait_duration=wait_duration)
+
+
+def define_metric(name: str, step_metric: str | None = None, step_sync: bool | None = None,
+                  hidden: bool | None = None, summary: str | None = None, goal: str | None = None,
+                  overwrite: bool | None = None) -> Any:
+    """`run.define_metric` on the current run."""
+    return _current.require("define_metric").define_metric(
+        name, step_metric=step_metric, step_sync=step_sync, hidden=hidden, summary=summary, goal=goal,
+        overwrite=overwrite)
+
+
+def watch(models: Any, criterion: Any = None, log: str | None = "gradients", log_freq: int = 100,
+          idx: int | None = None, log_graph: bool = False) -> None:
+    """`run.watch` on the current run: gradient/parameter histograms of PyTorch models."""
+    _current.require("watch").watch(models, criterion, log=log, log_freq=log_freq, idx=idx, log_graph=log_graph)
+
+
+def unwatch(models: Any = None) -> None:
+    """Remove nbtrack's hooks from `models` (or from every model the current run watches)."""
+    from ._watch import unwatch as remove
+
+    remove(_current.current, models)

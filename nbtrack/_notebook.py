@@ -10,14 +10,18 @@ import functools
 import logging
 import os
 import sys
+from contextvars import ContextVar
 from typing import Any
 
 from . import _init
 from ._run import Run
 
-__all__ = ["init", "in_kernel"]
+__all__ = ["init", "in_kernel", "live_views"]
 
 _log = logging.getLogger("nbtrack")
+
+live_views: ContextVar[bool] = ContextVar("nbtrack_live_views", default=True)
+"""False where a caller draws its runs itself (the sweep panel's trial thread): init() shows no live view."""
 
 
 def in_kernel() -> bool:
@@ -32,7 +36,8 @@ def in_kernel() -> bool:
 @functools.wraps(_init.init)
 def init(*args: Any, **kwargs: Any) -> Run:
     run = _init.init(*args, **kwargs)
-    if kwargs.get("mode") != "disabled" and os.environ.get("NBTRACK_LIVE", "1") != "0" and in_kernel():
+    if kwargs.get("mode") != "disabled" and os.environ.get("NBTRACK_LIVE", "1") != "0" and live_views.get() \
+            and in_kernel():
         try:
             from .ui.live import show_live
 

@@ -13,13 +13,20 @@ import warnings
 from collections import deque
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ._config import Config
 from ._summary import Summary
 from ._values import PLAIN_TYPES, normalize_row
 from ._writer import FLUSH_INTERVAL, Writer
 from .store import RunRecord, Store
+
+if TYPE_CHECKING:
+    from ._alerts import Alerts
+    from ._metrics import MetricDef, MetricRules
+    from ._system import SystemSampler
+    from .artifacts import Artifact
+    from .store import AlertRecord
 
 __all__ = ["Run", "NbtrackWarning", "RunFinishedError", "RunPruned"]
 
@@ -72,6 +79,9 @@ class Run:
         self._queue_append = self._writer.queue.append
         # Called with each logged row when set (sweep early termination); raises RunPruned to stop.
         self._monitor: Callable[[int, dict[str, Any]], None] | None = None
+        self._metrics: MetricRules | None = None  # set by define_metric; None keeps `log` on its fast path
+        self._alerts: Alerts | None = None
+        self._system: SystemSampler | None = None
 
     # -- identity ------------------------------------------------------------
     @property
@@ -184,8 +194,12 @@ class Run:
                 self._step = s + 1
         else:
             s = self._explicit_step(step, commit)
-        self._queue_append((s, _time(), row))
-        self._summary_data.update(row)
+        if self._metrics is None:
+            self._queue_append((s, _time(), row))
+            self._summary_data.update(row)
+        else:  # define_metric: step metrics synced into the row, summaries shaped (O(keys in row))
+            self._metrics.apply(row, self._summary_data)
+            self._queue_append((s, _time(), row))
         if self._monitor is not None:
             self._monitor(s, row)
         if self._strict and self._writer.error is not None:
@@ -240,6 +254,64 @@ class Run:
         self._capture.update(fields)
         self._capture_version += 1
 
+    # -- artifacts -----------------------------------------------------------
+    def log_artifact(self, artifact: Artifact | str | os.PathLike[str],
+                     aliases: list[str] | tuple[str, ...] | str | None = None, *, name: str | None = None,
+                     type: str | None = None) -> Artifact:
+        """Version an artifact (or a file/dir path) as this run's output; `latest` and `aliases` move to it."""
+        from .artifacts._api import log_artifact
+
+        return log_artifact(self, artifact, aliases=aliases, name=name, type=type)
+
+    def use_artifact(self, artifact: Artifact | str, *, type: str | None = None) -> Artifact:
+        """Record that this run consumes `"name:v3"` / `"name:alias"` / an Artifact, and return that version."""
+        from .artifacts._api import use_artifact
+
+        return use_artifact(self, artifact, type=type)
+
+    # -- alerts, metric definitions, model watching, system metrics ---------------
+    def alert(self, title: str, text: str, level: Any = "INFO", wait_duration: Any = None) -> AlertRecord | None:
+        """Raise an alert (stored, shown, POSTed to NBTRACK_ALERT_WEBHOOK); None if suppressed by wait_duration."""
+        if self._state != "running":
+            raise RunFinishedError(f"run {self.id} is {self._state}: alerts need a running run")
+        if self._alerts is None:
+            from ._alerts import Alerts
+
+            self._alerts = Alerts(self)
+        return self._alerts.alert(title, text, level=level, wait_duration=wait_duration)
+
+    def define_metric(self, name: str, step_metric: str | None = None, step_sync: bool | None = None,
+                      hidden: bool | None = None, summary: str | None = None, goal: str | None = None,
+                      overwrite: bool | None = None) -> MetricDef:
+        """W&B's define_metric: summary (min|max|mean|last|first|best|copy|none), goal, x-axis, visibility."""
+        from ._metrics import define
+
+        return define(self, name, step_metric=step_metric, step_sync=step_sync, hidden=hidden, summary=summary,
+                      goal=goal, overwrite=overwrite)
+
+    def watch(self, models: Any, criterion: Any = None, log: str | None = "gradients", log_freq: int = 100,
+              idx: int | None = None, log_graph: bool = False) -> None:
+        """Log gradient/parameter histograms of PyTorch `models` every `log_freq` steps (hooks replace old ones)."""
+        from ._watch import watch
+
+        watch(self, models, criterion, log=log, log_freq=log_freq,  # type: ignore[arg-type]
+              idx=idx, log_graph=log_graph)
+
+    def unwatch(self, models: Any = None) -> None:
+        """Remove the hooks `watch` installed (on `models`, or on every model this run watches)."""
+        from ._watch import unwatch
+
+        unwatch(self, models)
+
+    def _start_system(self, interval: float | None) -> None:
+        """Start sampling system metrics every `interval` seconds (None: off); stopped by `finish`."""
+        if interval is None or self._system is not None:
+            return
+        from ._system import SystemSampler
+
+        self._system = SystemSampler(self._store, self.id, interval=interval)
+        self._system.start()
+
     # -- ending --------------------------------------------------------------
     def finish(self, exit_code: int | None = 0, quiet: bool | None = None, *, state: str | None = None,
                error: str | None = None) -> None:
@@ -250,9 +322,13 @@ class Run:
         final = state or ("finished" if exit_code == 0 else "failed")
         self._state = final
         self._finishing.set()
+        if self._system is not None:
+            self._system.stop()
         if self._capture_thread is not None:
             self._capture_thread.join(timeout=10)
         self._writer.close()
+        if self._alerts is not None:
+            self._alerts.wait()
         now = _time()
         fields: dict[str, Any] = {"state": final, "finished_at": now, "heartbeat_at": now, "exit_code": exit_code}
         if error is not None:

@@ -35,6 +35,7 @@ def describe_run(run_id: str, store: Any = None) -> str:
         lines.append(f"{title}:")
         lines.extend(f"  {k} = {json.dumps(v, default=str)}" for k, v in data.items())
     lines.append("history keys: " + (", ".join(st.history_keys(rec.id)) or "(none)"))
+    lines.extend(_alert_lines(st.list_alerts(rec.id)))
     packages = capture.pop("packages", {})
     source = capture.pop("cell_source", None)
     if capture:
@@ -49,6 +50,22 @@ def describe_run(run_id: str, store: Any = None) -> str:
         lines.extend("  " + line for line in rec.error.rstrip().splitlines())
     return "\n".join(lines)
 
+
+
+def _alert_lines(alerts: Sequence[Any]) -> list[str]:
+    """`nbtrack show`'s alert listing: time, level, title, text and the webhook outcome."""
+    import datetime as dt
+
+    if not alerts:
+        return []
+    lines = [f"alerts: {len(alerts)}"]
+    for a in alerts:
+        when = dt.datetime.fromtimestamp(a.created_at, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        webhook = {"sent": " [webhook sent]", "pending": " [webhook pending]",
+                   "failed": f" [webhook failed: {a.webhook_error}]"}.get(a.webhook, "")
+        text = a.text.replace("\n", "\n      ")
+        lines.append(f"  {when} {a.level:<5} {a.title}: {text}{webhook}")
+    return lines
 
 def _cmd_runs(args: argparse.Namespace) -> int:
     import pandas as pd
@@ -76,7 +93,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from .export import export_notebook, external_references
 
     try:
-        dest = export_notebook(args.notebook, args.output)
+        dest = export_notebook(args.notebook, output=args.output)
     except FileNotFoundError as exc:
         raise ValueError(str(exc)) from None
     remote = external_references(dest.read_text(encoding="utf-8"))
@@ -130,6 +147,18 @@ def _cmd_artifact_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from .importers import import_mlflow, import_wandb_offline
+
+    run_import = import_mlflow if args.source == "mlflow" else import_wandb_offline
+    try:
+        result = run_import(args.path, project=args.project)
+    except ImportError as exc:  # the source's library is not installed
+        raise ValueError(str(exc)) from None
+    print(result)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nbtrack", description="Experiment tracking inside the notebook.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -169,6 +198,12 @@ def _parser() -> argparse.ArgumentParser:
     p = artifact_sub.add_parser("show", help="versions, aliases, files, producing and consuming runs")
     p.add_argument("ref", metavar="NAME:ALIAS", help="e.g. data:v3, model:latest, model:best")
     p.set_defaults(func=_cmd_artifact_show)
+    p = sub.add_parser("import", help="import runs from MLflow or W&B offline directories (steps, times, states kept)")
+    p.add_argument("source", choices=["mlflow", "wandb-offline"], help="what wrote the runs")
+    p.add_argument("path", metavar="PATH_OR_URI",
+                   help="mlflow: an mlruns directory, mlflow.db or a tracking URI; wandb-offline: a wandb/ directory")
+    p.add_argument("--project", "-p", help="put every run in this project (default: the experiment / W&B project)")
+    p.set_defaults(func=_cmd_import)
     return parser
 
 

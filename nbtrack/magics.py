@@ -107,12 +107,17 @@ class TrackMagics(Magics):
 
     @line_magic
     def nbtrack(self, line: str) -> Any:
-        """%nbtrack runs [--project P] [--state S] | %nbtrack show RUN"""
+        """%nbtrack runs [--project P] [--state S] | %nbtrack show RUN | %nbtrack dashboard [--project P]"""
         import nbtrack
 
         parts = shlex.split(line)
+        if parts[:1] == ["dashboard"]:
+            p = _Parser(prog="%nbtrack dashboard", add_help=False)
+            p.add_argument("--project")
+            return nbtrack.dashboard(p.parse_args(parts[1:]).project)
         if not parts or parts[0] not in ("runs", "show"):
-            raise ValueError("%nbtrack: use `%nbtrack runs [--project P] [--state S]` or `%nbtrack show RUN_ID`")
+            raise ValueError("%nbtrack: use `%nbtrack runs [--project P] [--state S]`, `%nbtrack show RUN_ID` "
+                             "or `%nbtrack dashboard [--project P]`")
         if parts[0] == "runs":
             p = _Parser(prog="%nbtrack runs", add_help=False)
             p.add_argument("--project")

@@ -13,6 +13,8 @@ from typing import Any
 
 from ._codec import Series
 from ._records import ChunkWrite, RunRecord, SweepRecord, TrialRecord
+from ._records import ArtifactEdge, ArtifactFileRecord, ArtifactRecord
+from ._records import AlertRecord
 
 __all__ = ["Store"]
 
@@ -135,6 +137,78 @@ class Store(ABC):
     @abstractmethod
     def list_trials(self, sweep_id: str) -> list[TrialRecord]:
         """The trials a sweep handed out, in claim order."""
+
+    # -- artifacts -----------------------------------------------------------
+    @abstractmethod
+    def put_artifact(
+        self, name: str, type: str, digest: str, files: Sequence[ArtifactFileRecord], *,
+        description: str | None = None, metadata: Mapping[str, Any] | None = None,
+        aliases: Sequence[str] = (), run_id: str | None = None, created_at: float,
+    ) -> tuple[ArtifactRecord, bool]:
+        """Store the next version of artifact `name` (v0, v1, ...), or find the one with this manifest digest.
+
+        Returns (the version, whether it is new). A version with the same `digest` is reused
+        (no new number; its files, description and metadata stay as first logged). Each alias
+        is moved to the version (aliases are unique per name). `run_id`, when given, becomes an
+        "output" edge and, for a new version, its producer. Atomic, and exact across processes:
+        two concurrent writers of one name get distinct numbers. Raises ValueError when `name`
+        already holds artifacts of another type.
+        """
+
+    @abstractmethod
+    def get_artifact(self, name: str, ref: str) -> ArtifactRecord | None:
+        """The version of `name` that `ref` names: `v<N>` or an alias (`latest`, `best`, ...); None if none."""
+
+    @abstractmethod
+    def list_artifacts(
+        self, *, name: str | None = None, type: str | None = None, ids: Sequence[str] | None = None
+    ) -> list[ArtifactRecord]:
+        """Artifact versions ordered by name then version, optionally of one name, one type or given ids."""
+
+    @abstractmethod
+    def artifact_files(self, artifact_id: str) -> list[ArtifactFileRecord]:
+        """The files of one version, ordered by path."""
+
+    @abstractmethod
+    def use_artifact(self, run_id: str, artifact_id: str, *, used_at: float) -> None:
+        """Record that a run consumed a version (an "input" edge); recording it again changes nothing."""
+
+    @abstractmethod
+    def artifact_edges(
+        self, *, artifact_ids: Sequence[str] = (), run_ids: Sequence[str] = ()
+    ) -> list[ArtifactEdge]:
+        """Lineage edges touching any of the given versions or runs, in creation order."""
+
+    # -- alerts ----------------------------------------------------------------
+    @abstractmethod
+    def add_alert(
+        self, run_id: str, *, level: str, title: str, text: str, created_at: float,
+        wait_duration: float | None = None, webhook: str = "none",
+    ) -> AlertRecord:
+        """Record an alert the run raised; returns it with its id."""
+
+    @abstractmethod
+    def set_alert_webhook(self, alert_id: int, webhook: str, error: str | None = None) -> None:
+        """Record how the alert's webhook delivery went (see ALERT_DELIVERIES)."""
+
+    @abstractmethod
+    def list_alerts(self, run_id: str) -> list[AlertRecord]:
+        """The run's alerts, oldest first."""
+
+    # -- system metrics (a stream apart from the metric history) ---------------
+    @abstractmethod
+    def write_system(self, run_id: str, chunks: Sequence[ChunkWrite]) -> None:
+        """Write system-metric chunks (steps are sample numbers), replacing chunks with the same seq."""
+
+    @abstractmethod
+    def read_system(
+        self, run_ids: Sequence[str], keys: Sequence[str] | None = None
+    ) -> dict[str, dict[str, Series]]:
+        """Every stored system sample of the given runs, by run id then key."""
+
+    @abstractmethod
+    def system_position(self, run_id: str) -> tuple[int, int]:
+        """(next unused chunk seq, next unused sample number) of the run's system stream."""
 
     @abstractmethod
     def close(self) -> None:

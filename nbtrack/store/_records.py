@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["RunRecord", "ChunkWrite", "SweepRecord", "TrialRecord", "RUN_STATES", "RUN_FIELDS", "SWEEP_STATES"]
+__all__ = ["RunRecord", "ChunkWrite", "SweepRecord", "TrialRecord", "RUN_STATES", "RUN_FIELDS", "SWEEP_STATES",
+           "ArtifactRecord", "ArtifactFileRecord", "ArtifactEdge", "ARTIFACT_DIRECTIONS",
+           "AlertRecord", "ALERT_DELIVERIES"]
 
 RUN_STATES = ("running", "finished", "failed", "crashed", "killed", "pruned")
 SWEEP_STATES = ("running", "paused", "stopped", "finished")
@@ -74,3 +76,62 @@ class TrialRecord:
     number: int
     point_key: str | None
     params: dict[str, Any]
+
+
+ARTIFACT_DIRECTIONS = ("output", "input")  # a run logged (produced) / used (consumed) an artifact version
+
+
+@dataclass(frozen=True)
+class ArtifactRecord:
+    """One version of an artifact: its number, content digest, labels, aliases and the run that first logged it."""
+
+    id: str
+    name: str
+    version: int
+    type: str
+    digest: str
+    created_at: float
+    description: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    size: int = 0
+    file_count: int = 0
+    run_id: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ArtifactFileRecord:
+    """A file of an artifact version: stored content (sha256 digest and size) or a reference (URI, not copied)."""
+
+    path: str
+    digest: str | None = None
+    size: int | None = None
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class ArtifactEdge:
+    """A lineage edge: run `run_id` produced ("output") or consumed ("input") artifact version `artifact_id`."""
+
+    run_id: str
+    artifact_id: str
+    direction: str
+    created_at: float
+
+
+ALERT_DELIVERIES = ("none", "pending", "sent", "failed")  # webhook state of an alert
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    """An alert a run raised: level, title, text, and how its webhook delivery went."""
+
+    id: int
+    run_id: str
+    created_at: float
+    level: str
+    title: str
+    text: str
+    wait_duration: float | None = None
+    webhook: str = "none"
+    webhook_error: str | None = None

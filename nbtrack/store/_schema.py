@@ -72,6 +72,77 @@ MIGRATIONS: list[list[str]] = [
         "CREATE UNIQUE INDEX sweep_trials_point ON sweep_trials (sweep_id, point_key)",
         "CREATE UNIQUE INDEX sweep_trials_number ON sweep_trials (sweep_id, number)",
     ],
+    # 3: artifacts: named collections of a type, content-addressed versions, their files,
+    #    aliases unique per name, and lineage edges (a run's outputs and inputs)
+    [
+        """CREATE TABLE artifact_collections (
+            name TEXT PRIMARY KEY,
+            type TEXT NOT NULL,
+            created_at {real} NOT NULL)""",
+        """CREATE TABLE artifact_versions (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            version BIGINT NOT NULL,
+            digest TEXT NOT NULL,
+            description TEXT,
+            metadata TEXT NOT NULL,
+            size BIGINT NOT NULL,
+            file_count BIGINT NOT NULL,
+            run_id TEXT,
+            created_at {real} NOT NULL)""",
+        "CREATE UNIQUE INDEX artifact_versions_number ON artifact_versions (name, version)",
+        "CREATE UNIQUE INDEX artifact_versions_digest ON artifact_versions (name, digest)",
+        """CREATE TABLE artifact_files (
+            artifact_id TEXT NOT NULL,
+            path TEXT NOT NULL,
+            digest TEXT,
+            size BIGINT,
+            ref TEXT,
+            PRIMARY KEY (artifact_id, path))""",
+        "CREATE INDEX artifact_files_digest ON artifact_files (digest)",
+        """CREATE TABLE artifact_aliases (
+            name TEXT NOT NULL,
+            alias TEXT NOT NULL,
+            artifact_id TEXT NOT NULL,
+            PRIMARY KEY (name, alias))""",
+        "CREATE INDEX artifact_aliases_version ON artifact_aliases (artifact_id)",
+        """CREATE TABLE artifact_edges (
+            run_id TEXT NOT NULL,
+            artifact_id TEXT NOT NULL,
+            direction TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            PRIMARY KEY (run_id, artifact_id, direction))""",
+        "CREATE INDEX artifact_edges_artifact ON artifact_edges (artifact_id)",
+    ],
+    # 4: alerts raised by runs (with their webhook delivery), and the system-metrics stream:
+    #    chunks shaped like metric_chunks but apart from them, indexed by sample number and time,
+    #    so a run's history (its `_step` axis and keys) is untouched by the sampler
+    [
+        """CREATE TABLE run_alerts (
+            alert_id {serial},
+            run_id TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            level TEXT NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            wait_duration {real},
+            webhook TEXT NOT NULL,
+            webhook_error TEXT)""",
+        "CREATE INDEX run_alerts_run ON run_alerts (run_id, created_at)",
+        """CREATE TABLE system_chunks (
+            chunk_id {serial},
+            run_id TEXT NOT NULL,
+            key TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            n BIGINT NOT NULL,
+            first_step BIGINT NOT NULL,
+            last_step BIGINT NOT NULL,
+            kind TEXT NOT NULL,
+            steps {blob} NOT NULL,
+            times {blob} NOT NULL,
+            vals {blob} NOT NULL)""",
+        "CREATE UNIQUE INDEX system_chunks_key ON system_chunks (run_id, key, seq)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import secrets
 import threading
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -12,6 +14,8 @@ from typing import Any
 from ._base import Store
 from ._codec import Series, decode_points, encode_points
 from ._records import RUN_FIELDS, SWEEP_STATES, ChunkWrite, RunRecord, SweepRecord, TrialRecord
+from ._records import ArtifactEdge, ArtifactFileRecord, ArtifactRecord
+from ._records import ALERT_DELIVERIES, AlertRecord
 from ._schema import MIGRATIONS, SCHEMA_VERSION
 
 __all__ = ["SqlStore", "SchemaError"]
@@ -221,7 +225,8 @@ class SqlStore(Store):
 
     def delete_run(self, run_id: str) -> None:
         with self._write() as cur:
-            for table in ("metric_chunks", "run_tags", "run_configs", "run_summaries", "run_capture", "sweep_trials"):
+            for table in ("metric_chunks", "run_tags", "run_configs", "run_summaries", "run_capture", "sweep_trials",
+                          "run_alerts", "system_chunks"):
                 cur.execute(self._q(f"DELETE FROM {table} WHERE run_id = ?"), (run_id,))
             cur.execute(self._q("DELETE FROM runs WHERE id = ?"), (run_id,))
 
@@ -235,29 +240,29 @@ class SqlStore(Store):
         summary: Mapping[str, Any] | None = None,
         heartbeat_at: float | None = None,
     ) -> None:
-        rows = []
-        for c in chunks:
-            kind, steps, times, vals = encode_points(c.steps, c.times, c.values)
-            rows.append((run_id, c.key, c.seq, len(c.steps), min(c.steps), max(c.steps), kind, steps, times, vals))
+        rows = _chunk_rows(run_id, chunks)
         with self._write() as cur:
             if rows:
-                cur.executemany(
-                    self._q(
-                        "INSERT INTO metric_chunks (run_id, key, seq, n, first_step, last_step, kind, "
-                        "steps, times, vals) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                        "ON CONFLICT (run_id, key, seq) DO UPDATE SET n = excluded.n, "
-                        "first_step = excluded.first_step, last_step = excluded.last_step, "
-                        "kind = excluded.kind, steps = excluded.steps, times = excluded.times, "
-                        "vals = excluded.vals"
-                    ),
-                    rows,
-                )
+                self._upsert_chunks(cur, "metric_chunks", rows)
             if config is not None:
                 self._put_json(cur, "run_configs", run_id, config)
             if summary is not None:
                 self._put_json(cur, "run_summaries", run_id, summary)
             if heartbeat_at is not None:
                 cur.execute(self._q("UPDATE runs SET heartbeat_at = ? WHERE id = ?"), (heartbeat_at, run_id))
+
+    def _upsert_chunks(self, cur: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
+        cur.executemany(
+            self._q(
+                f"INSERT INTO {table} (run_id, key, seq, n, first_step, last_step, kind, "
+                "steps, times, vals) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (run_id, key, seq) DO UPDATE SET n = excluded.n, "
+                "first_step = excluded.first_step, last_step = excluded.last_step, "
+                "kind = excluded.kind, steps = excluded.steps, times = excluded.times, "
+                "vals = excluded.vals"
+            ),
+            rows,
+        )
 
     def next_chunk_seqs(self, run_id: str) -> dict[str, int]:
         with self._read() as cur:
@@ -280,6 +285,11 @@ class SqlStore(Store):
     def read_history(
         self, run_ids: Sequence[str], keys: Sequence[str] | None = None
     ) -> dict[str, dict[str, Series]]:
+        return self._read_chunks("metric_chunks", run_ids, keys)
+
+    def _read_chunks(
+        self, table: str, run_ids: Sequence[str], keys: Sequence[str] | None
+    ) -> dict[str, dict[str, Series]]:
         out: dict[str, dict[str, Series]] = {rid: {} for rid in run_ids}
         if not run_ids:
             return out
@@ -295,7 +305,7 @@ class SqlStore(Store):
             with self._read() as cur:
                 cur.execute(
                     self._q(
-                        f"SELECT run_id, key, kind, steps, times, vals FROM metric_chunks "
+                        f"SELECT run_id, key, kind, steps, times, vals FROM {table} "
                         f"WHERE {where} ORDER BY run_id, key, seq"
                     ),
                     params,
@@ -306,6 +316,58 @@ class SqlStore(Store):
         for (run_id, key), series in parts.items():
             out[run_id][key] = series[0] if len(series) == 1 else _concat(series)
         return out
+
+    # -- system metrics ------------------------------------------------------
+    def write_system(self, run_id: str, chunks: Sequence[ChunkWrite]) -> None:
+        rows = _chunk_rows(run_id, chunks)
+        if rows:
+            with self._write() as cur:
+                self._upsert_chunks(cur, "system_chunks", rows)
+
+    def read_system(
+        self, run_ids: Sequence[str], keys: Sequence[str] | None = None
+    ) -> dict[str, dict[str, Series]]:
+        return self._read_chunks("system_chunks", run_ids, keys)
+
+    def system_position(self, run_id: str) -> tuple[int, int]:
+        with self._read() as cur:
+            cur.execute(self._q("SELECT MAX(seq), MAX(last_step) FROM system_chunks WHERE run_id = ?"), (run_id,))
+            seq, step = cur.fetchone()
+        return (0 if seq is None else int(seq) + 1), (0 if step is None else int(step) + 1)
+
+    # -- alerts --------------------------------------------------------------
+    def add_alert(
+        self, run_id: str, *, level: str, title: str, text: str, created_at: float,
+        wait_duration: float | None = None, webhook: str = "none",
+    ) -> AlertRecord:
+        with self._write() as cur:
+            cur.execute(
+                self._q("INSERT INTO run_alerts (run_id, created_at, level, title, body, wait_duration, webhook) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING alert_id"),
+                (run_id, created_at, level, title, text, wait_duration, webhook),
+            )
+            alert_id = int(cur.fetchone()[0])
+        return AlertRecord(id=alert_id, run_id=run_id, created_at=created_at, level=level, title=title, text=text,
+                           wait_duration=wait_duration, webhook=webhook)
+
+    def set_alert_webhook(self, alert_id: int, webhook: str, error: str | None = None) -> None:
+        if webhook not in ALERT_DELIVERIES:
+            raise ValueError(f"set_alert_webhook: webhook must be one of {ALERT_DELIVERIES}, not {webhook!r}")
+        with self._write() as cur:
+            cur.execute(self._q("UPDATE run_alerts SET webhook = ?, webhook_error = ? WHERE alert_id = ?"),
+                        (webhook, error, alert_id))
+
+    def list_alerts(self, run_id: str) -> list[AlertRecord]:
+        with self._read() as cur:
+            cur.execute(
+                self._q("SELECT alert_id, run_id, created_at, level, title, body, wait_duration, webhook, "
+                        "webhook_error FROM run_alerts WHERE run_id = ? ORDER BY created_at, alert_id"),
+                (run_id,),
+            )
+            rows = cur.fetchall()
+        return [AlertRecord(id=int(r[0]), run_id=r[1], created_at=float(r[2]), level=r[3], title=r[4], text=r[5],
+                            wait_duration=None if r[6] is None else float(r[6]), webhook=r[7], webhook_error=r[8])
+                for r in rows]
 
     # -- sweeps --------------------------------------------------------------
     def create_sweep(self, sweep: SweepRecord) -> None:
@@ -349,10 +411,12 @@ class SqlStore(Store):
                 raise KeyError(f"no sweep with id {run.sweep_id!r} in {self.url}")
             if row[0] != "running":
                 return "stopped"
-            cur.execute(self._q("SELECT COUNT(*) FROM sweep_trials WHERE sweep_id = ?"), (run.sweep_id,))
-            number = int(cur.fetchone()[0])
-            if run_cap is not None and number >= run_cap:
+            # number = MAX + 1, not COUNT: a deleted trial must not make the next claim reuse a number
+            cur.execute(self._q("SELECT COUNT(*), MAX(number) FROM sweep_trials WHERE sweep_id = ?"), (run.sweep_id,))
+            count, last = cur.fetchone()
+            if run_cap is not None and int(count) >= run_cap:
                 return "cap"
+            number = 0 if last is None else int(last) + 1
             if point_key is not None:
                 cur.execute(
                     self._q("SELECT 1 FROM sweep_trials WHERE sweep_id = ? AND point_key = ?"), (run.sweep_id, point_key)
@@ -366,11 +430,19 @@ class SqlStore(Store):
             )
         return "ok"
 
-    def list_trials(self, sweep_id: str) -> list[TrialRecord]:
+    def list_trials(self, sweep_id: str, *, since: int = 0) -> list[TrialRecord]:
+        """The sweep's trials numbered `since` or more (all by default), in claim order.
+
+        Numbers only grow (a claim takes MAX + 1 under the sweep's lock), so `since` = one past
+        the last number seen lists exactly the trials claimed since: a controller syncs in O(new).
+        """
         with self._read() as cur:
             cur.execute(
-                self._q("SELECT run_id, sweep_id, number, point_key, params FROM sweep_trials WHERE sweep_id = ? ORDER BY number"),
-                (sweep_id,),
+                self._q(
+                    "SELECT run_id, sweep_id, number, point_key, params FROM sweep_trials "
+                    "WHERE sweep_id = ? AND number >= ? ORDER BY number"
+                ),
+                (sweep_id, since),
             )
             rows = cur.fetchall()
         return [TrialRecord(run_id=r[0], sweep_id=r[1], number=int(r[2]), point_key=r[3], params=json.loads(r[4]))
@@ -409,6 +481,159 @@ class SqlStore(Store):
         capture = json.loads(row[0])
         capture["packages"] = json.loads(row[1]) if row[1] else {}
         return capture
+
+
+    # -- artifacts -----------------------------------------------------------
+    def put_artifact(
+        self, name: str, type: str, digest: str, files: Sequence[ArtifactFileRecord], *,
+        description: str | None = None, metadata: Mapping[str, Any] | None = None,
+        aliases: Sequence[str] = (), run_id: str | None = None, created_at: float,
+    ) -> tuple[ArtifactRecord, bool]:
+        with self._write() as cur:
+            cur.execute(
+                self._q("INSERT INTO artifact_collections (name, type, created_at) VALUES (?, ?, ?) "
+                        "ON CONFLICT (name) DO NOTHING"),
+                (name, type, created_at),
+            )
+            cur.execute(self._q(f"SELECT type FROM artifact_collections WHERE name = ?{self.row_lock}"), (name,))
+            held = cur.fetchone()[0]
+            if held != type:
+                raise ValueError(f"artifact {name!r} holds artifacts of type {held!r}, not {type!r}; use another name")
+            cur.execute(self._q("SELECT id FROM artifact_versions WHERE name = ? AND digest = ?"), (name, digest))
+            row = cur.fetchone()
+            created = row is None
+            if row is None:
+                artifact_id = secrets.token_hex(8)
+                cur.execute(self._q("SELECT MAX(version) FROM artifact_versions WHERE name = ?"), (name,))
+                top = cur.fetchone()[0]
+                stored = [f for f in files if f.ref is None]
+                cur.execute(
+                    self._q("INSERT INTO artifact_versions (id, name, version, digest, description, metadata, size, "
+                            "file_count, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                    (artifact_id, name, 0 if top is None else int(top) + 1, digest, description,
+                     _dumps(dict(metadata or {})), sum(f.size or 0 for f in stored), len(files), run_id, created_at),
+                )
+                if files:
+                    cur.executemany(
+                        self._q("INSERT INTO artifact_files (artifact_id, path, digest, size, ref) "
+                                "VALUES (?, ?, ?, ?, ?)"),
+                        [(artifact_id, f.path, f.digest, f.size, f.ref) for f in files],
+                    )
+            else:
+                artifact_id = row[0]
+            for alias in dict.fromkeys(aliases):
+                cur.execute(
+                    self._q("INSERT INTO artifact_aliases (name, alias, artifact_id) VALUES (?, ?, ?) "
+                            "ON CONFLICT (name, alias) DO UPDATE SET artifact_id = excluded.artifact_id"),
+                    (name, alias, artifact_id),
+                )
+            if run_id is not None:
+                self._add_edge(cur, run_id, artifact_id, "output", created_at)
+            record = self._artifact_rows(cur, "WHERE v.id = ?", (artifact_id,))[0]
+        return record, created
+
+    def _add_edge(self, cur: Any, run_id: str, artifact_id: str, direction: str, at: float) -> None:
+        cur.execute(
+            self._q("INSERT INTO artifact_edges (run_id, artifact_id, direction, created_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (run_id, artifact_id, direction) DO NOTHING"),
+            (run_id, artifact_id, direction, at),
+        )
+
+    def _artifact_rows(self, cur: Any, clause: str, params: Sequence[Any]) -> list[ArtifactRecord]:
+        cur.execute(
+            self._q("SELECT v.id, v.name, v.version, c.type, v.digest, v.created_at, v.description, v.metadata, "
+                    "v.size, v.file_count, v.run_id FROM artifact_versions v "
+                    f"JOIN artifact_collections c ON c.name = v.name {clause}"),
+            tuple(params),
+        )
+        rows = cur.fetchall()
+        aliases: dict[str, list[str]] = {}
+        for batch in _batches([r[0] for r in rows], 500):
+            cur.execute(
+                self._q("SELECT artifact_id, alias FROM artifact_aliases "
+                        f"WHERE artifact_id IN ({', '.join('?' * len(batch))})"),
+                batch,
+            )
+            for artifact_id, alias in cur.fetchall():
+                aliases.setdefault(artifact_id, []).append(alias)
+        return [
+            ArtifactRecord(
+                id=r[0], name=r[1], version=int(r[2]), type=r[3], digest=r[4], created_at=float(r[5]),
+                description=r[6], metadata=json.loads(r[7]), size=int(r[8]), file_count=int(r[9]), run_id=r[10],
+                aliases=tuple(sorted(aliases.get(r[0], ()), key=lambda a: (a != "latest", a))),
+            )
+            for r in rows
+        ]
+
+    def get_artifact(self, name: str, ref: str) -> ArtifactRecord | None:
+        number = re.fullmatch(r"v(0|[1-9][0-9]*)", ref)
+        with self._read() as cur:
+            if number is not None:
+                found = self._artifact_rows(cur, "WHERE v.name = ? AND v.version = ?", (name, int(number.group(1))))
+            else:
+                found = self._artifact_rows(
+                    cur, "JOIN artifact_aliases a ON a.artifact_id = v.id WHERE a.name = ? AND a.alias = ?", (name, ref)
+                )
+        return found[0] if found else None
+
+    def list_artifacts(
+        self, *, name: str | None = None, type: str | None = None, ids: Sequence[str] | None = None
+    ) -> list[ArtifactRecord]:
+        where, params = [], []
+        if name is not None:
+            where.append("v.name = ?")
+            params.append(name)
+        if type is not None:
+            where.append("c.type = ?")
+            params.append(type)
+        batches: list[list[Any]] = [[]] if ids is None else list(_batches(list(dict.fromkeys(ids)), 500))
+        out: list[ArtifactRecord] = []
+        for batch in batches:
+            conds = where + ([f"v.id IN ({', '.join('?' * len(batch))})"] if ids is not None else [])
+            clause = ("WHERE " + " AND ".join(conds)) if conds else ""
+            with self._read() as cur:
+                out.extend(self._artifact_rows(cur, clause, [*params, *batch]))
+        return sorted(out, key=lambda a: (a.name, a.version))
+
+    def artifact_files(self, artifact_id: str) -> list[ArtifactFileRecord]:
+        with self._read() as cur:
+            cur.execute(self._q("SELECT path, digest, size, ref FROM artifact_files WHERE artifact_id = ?"),
+                        (artifact_id,))
+            rows = cur.fetchall()
+        files = [ArtifactFileRecord(path=r[0], digest=r[1], size=None if r[2] is None else int(r[2]), ref=r[3])
+                 for r in rows]
+        return sorted(files, key=lambda f: f.path)
+
+    def use_artifact(self, run_id: str, artifact_id: str, *, used_at: float) -> None:
+        with self._write() as cur:
+            cur.execute(self._q("SELECT 1 FROM artifact_versions WHERE id = ?"), (artifact_id,))
+            if cur.fetchone() is None:
+                raise KeyError(f"no artifact version with id {artifact_id!r} in {self.url}")
+            self._add_edge(cur, run_id, artifact_id, "input", used_at)
+
+    def artifact_edges(
+        self, *, artifact_ids: Sequence[str] = (), run_ids: Sequence[str] = ()
+    ) -> list[ArtifactEdge]:
+        found: dict[tuple[str, str, str], ArtifactEdge] = {}
+        for column, values in (("artifact_id", artifact_ids), ("run_id", run_ids)):
+            for batch in _batches(list(dict.fromkeys(values)), 500):
+                with self._read() as cur:
+                    cur.execute(
+                        self._q("SELECT run_id, artifact_id, direction, created_at FROM artifact_edges "
+                                f"WHERE {column} IN ({', '.join('?' * len(batch))})"),
+                        batch,
+                    )
+                    for r in cur.fetchall():
+                        found[(r[0], r[1], r[2])] = ArtifactEdge(run_id=r[0], artifact_id=r[1], direction=r[2],
+                                                                 created_at=float(r[3]))
+        return sorted(found.values(), key=lambda e: (e.created_at, e.run_id, e.artifact_id, e.direction))
+
+def _chunk_rows(run_id: str, chunks: Sequence[ChunkWrite]) -> list[tuple[Any, ...]]:
+    rows = []
+    for c in chunks:
+        kind, steps, times, vals = encode_points(c.steps, c.times, c.values)
+        rows.append((run_id, c.key, c.seq, len(c.steps), min(c.steps), max(c.steps), kind, steps, times, vals))
+    return rows
 
 
 def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:

@@ -8,12 +8,13 @@ import subprocess
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from .. import _current, _init
 from .._run import RunPruned
-from ..store import Store, open_store
+from ..store import Store, open_store, store_url
 from ._config import load_sweep_config
 from ._controller import SweepController, Trial, sweep_record
 from ._macros import render_command
@@ -87,7 +88,12 @@ def agent(
         while count is None or done < count:
             if should_stop is not None and should_stop():
                 break
-            trial = controller.next_trial()
+            try:
+                trial = controller.next_trial()
+            except KeyboardInterrupt:  # Ctrl-C between trials: stop as cleanly as during one
+                print(f"nbtrack: sweep agent interrupted. Resume with nbtrack.agent({sweep_id!r}, ...).",
+                      file=sys.stderr)
+                break
             if trial is None:
                 break
             interrupted = _run_trial(st, controller, trial, function)
@@ -112,10 +118,12 @@ def agent(
 def _run_trial(st: Store, controller: SweepController, trial: Trial, function: Callable[[], Any] | None) -> bool:
     """One trial: attach the next init() to its run, call the function or the program; True on Ctrl-C."""
     interrupted = False
+    error = "the sweep function did not call nbtrack.init()"
     _init.pending_trial = trial.run_id
     try:
         if function is not None:
-            function()
+            with _agent_store_as_default(st):
+                function()
         else:
             _run_program(st, controller, trial)
     except RunPruned as exc:
@@ -126,14 +134,33 @@ def _run_trial(st: Store, controller: SweepController, trial: Trial, function: C
         _mark_if_running(st, trial.run_id, "killed", "KeyboardInterrupt")
     except Exception as exc:  # W&B's agent reports the error and goes on with the next trial
         traceback.print_exc()
+        error = f"{error}; it raised:\n{traceback.format_exc()}"
         _end_open_run(trial.run_id, exc)
     finally:
         untouched = _init.pending_trial == trial.run_id
         _init.pending_trial = None
     _end_open_run(trial.run_id, None)
     if untouched:
-        _mark_if_running(st, trial.run_id, "failed", "the sweep function did not call nbtrack.init()")
+        _mark_if_running(st, trial.run_id, "failed", error)
     return interrupted
+
+
+@contextmanager
+def _agent_store_as_default(st: Store) -> Iterator[None]:
+    """Point the function's `nbtrack.init()` at the agent's store when that is not the default one
+    (`agent(..., store=URL)`), as `NBTRACK_STORE` does for a program's child process."""
+    if store_url() == st.url:
+        yield
+        return
+    previous = os.environ.get("NBTRACK_STORE")
+    os.environ["NBTRACK_STORE"] = st.url
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("NBTRACK_STORE", None)
+        else:
+            os.environ["NBTRACK_STORE"] = previous
 
 
 def _end_open_run(run_id: str, exc: BaseException | None) -> None:
@@ -175,8 +202,13 @@ def _run_program(st: Store, controller: SweepController, trial: Trial) -> None:
             args_json_file=os.path.join(tmp, "args.json"), environ=env,
         )
         code = subprocess.call(argv, env=env)
+    record = st.get_run(trial.run_id)
+    attached = record is not None and record.pid != os.getpid()  # the child's init() took the run over
     if code != 0:
         _mark_if_running(st, trial.run_id, "failed", f"program exited with code {code}: {' '.join(argv)}")
+    elif not attached:
+        _mark_if_running(st, trial.run_id, "failed",
+                         f"the program did not call nbtrack.init() (exited with code 0): {' '.join(argv)}")
     else:
         _mark_if_running(st, trial.run_id, "finished", "")
 

@@ -16,7 +16,8 @@ from typing import Any
 from .._liveness import effective_state
 from .._names import new_id, run_name
 from .._run import new_record
-from ..store import Store, SweepRecord
+from ..store import Store, SweepRecord, TrialRecord
+from ..store._sql import SqlStore
 from ._grid import grid_points
 from ._objective import best_metric, impute_metric, target_reached
 from ._space import SearchSpace
@@ -52,8 +53,9 @@ class SweepController:
         self.run_cap: int | None = self.config.get("run_cap")
         self.space = SearchSpace.from_config(self.config)
         self._grid = grid_points(self.config) if self.method == "grid" else None
-        self._values: dict[str, list[Any]] = {}  # terminal run id -> its metric history
-        self._told: set[str] = set()
+        self._values: dict[str, list[Any]] = {}  # ended run id -> its metric history (+ summary)
+        self._best: tuple[str, float] | None = None
+        self._trials: list[TrialRecord] = []  # as of the last sync
         self._own: dict[str, Any] = {}  # run id -> optuna trial asked here
         self.study = self._study(seed) if self.method != "grid" else None
 
@@ -78,31 +80,42 @@ class SweepController:
         return None if self._grid is None else len(self._grid)
 
     def sync(self) -> None:
-        """Feed trials that ended since the last call (from any agent) to the sampler."""
-        trials = self.store.list_trials(self.sweep.id)
-        records = {r.id: r for r in self.store.list_runs(sweep_id=self.sweep.id)}
-        ended = [t for t in trials if t.run_id in records and effective_state(records[t.run_id]) in TERMINAL]
-        new = [t for t in ended if t.run_id not in self._values]
-        if new and self.metric is not None:
+        """Feed trials that ended since the last call (from any agent) to the sampler.
+
+        Incremental: only the runs of trials not yet seen ending are read, so a trial costs the
+        same at the 1,000th as at the first (runs and their histories are read once, when they end).
+        """
+        trials = self._trials
+        new = self._list_trials(since=trials[-1].number + 1 if trials else 0)
+        if new:
+            trials.extend(new)
+        pending = [t.run_id for t in trials if t.run_id not in self._values]
+        if not pending:
+            return
+        records: dict[str, Any] = {}
+        for start in range(0, len(pending), 500):
+            records.update((r.id, r) for r in self.store.list_runs(ids=pending[start:start + 500]))
+        states = {rid: effective_state(rec) for rid, rec in records.items()}
+        ended = [t for t in trials if t.run_id in records and states[t.run_id] in TERMINAL]
+        if not ended:
+            return
+        if self.metric is not None:
             name = self.metric["name"]
-            data = self.store.read_history([t.run_id for t in new], [name])
-            for t in new:
+            data = self.store.read_history([t.run_id for t in ended], [name])
+            for t in ended:
                 per = data.get(t.run_id, {})
                 values = list(per[name].values) if name in per else []
                 summary = records[t.run_id].summary.get(name)
-                self._values[t.run_id] = values + ([summary] if summary is not None else [])
+                self._add_values(t.run_id, values + ([summary] if summary is not None else []))
         else:
-            for t in new:
-                self._values[t.run_id] = []
+            for t in ended:
+                self._add_values(t.run_id, [])
         if self.study is None:
             return
         import optuna
 
         for t in ended:
-            if t.run_id in self._told:
-                continue
-            self._told.add(t.run_id)
-            value = self._objective(effective_state(records[t.run_id]), self._values[t.run_id])
+            value = self._objective(states[t.run_id], self._values[t.run_id])
             state = optuna.trial.TrialState.COMPLETE if value is not None else optuna.trial.TrialState.FAIL
             own = self._own.pop(t.run_id, None)
             if own is not None:
@@ -113,6 +126,21 @@ class SweepController:
                         params=t.params, distributions=self.space.distributions, value=value, state=state
                     )
                 )
+
+    def _list_trials(self, *, since: int) -> list[TrialRecord]:
+        """Trials numbered `since` or more; only the SQL stores can list a tail (all backends are)."""
+        if isinstance(self.store, SqlStore):
+            return self.store.list_trials(self.sweep.id, since=since)
+        return [t for t in self.store.list_trials(self.sweep.id) if t.number >= since]
+
+    def _add_values(self, run_id: str, values: list[Any]) -> None:
+        """Record an ended run's metric values and keep the best-so-far current."""
+        self._values[run_id] = values
+        value = best_metric(values, self.goal)
+        if value is None or not math.isfinite(value):
+            return
+        if self._best is None or (value > self._best[1] if self.goal == "maximize" else value < self._best[1]):
+            self._best = (run_id, value)
 
     def _objective(self, state: str, values: list[Any]) -> float | None:
         """W&B's Bayes objective: the best finite value; failed runs imputed (`metric.impute`)."""
@@ -125,11 +153,7 @@ class SweepController:
 
     def best(self) -> tuple[str, float] | None:
         """(run id, value) of the best ended trial so far, or None."""
-        scored = [(rid, best_metric(v, self.goal)) for rid, v in self._values.items()]
-        scored = [(rid, v) for rid, v in scored if v is not None and math.isfinite(v)]
-        if not scored:
-            return None
-        return (max if self.goal == "maximize" else min)(scored, key=lambda item: item[1])
+        return self._best
 
     # -- handing out ---------------------------------------------------------
     def next_trial(self) -> Trial | None:
@@ -142,7 +166,7 @@ class SweepController:
             self.store.set_sweep_state(self.sweep.id, "finished")
             return None
         if self._grid is not None:
-            taken = {t.point_key for t in self.store.list_trials(self.sweep.id)}
+            taken = {t.point_key for t in self._trials}  # as of sync(); the claim itself is exact
             for point in self._grid:
                 if point.key in taken:
                     continue
@@ -150,7 +174,7 @@ class SweepController:
                 if status == "ok":
                     return trial
                 if status != "taken":
-                    return None
+                    return self._ended(status)
             self.store.set_sweep_state(self.sweep.id, "finished")
             return None
         asked = self.study.ask(self.space.distributions)
@@ -160,9 +184,15 @@ class SweepController:
             import optuna
 
             self.study.tell(asked, state=optuna.trial.TrialState.FAIL)
-            return None
+            return self._ended(status)
         self._own[trial.run_id] = asked
         return trial
+
+    def _ended(self, status: str) -> None:
+        """No trial: when run_cap is reached the sweep is finished for every agent."""
+        if status == "cap":
+            self.store.set_sweep_state(self.sweep.id, "finished")
+        return None
 
     def _claim(self, config: dict[str, Any], params: dict[str, Any], point_key: str | None) -> tuple[Trial | None, str]:
         record = new_record(

@@ -7,6 +7,7 @@ from typing import Any
 from .._run import Run, RunPruned
 from ..store import Store
 from ._hyperband import hyperband_bands, hyperband_should_stop
+from ._objective import is_finite_number
 
 __all__ = ["watch_trial", "metric_histories"]
 
@@ -30,18 +31,23 @@ def watch_trial(run: Run) -> None:
     bands = set(hyperband_bands(early))
     name, goal = metric["name"], metric.get("goal", "minimize")
     values: list[Any] = []
+    iterations = 0  # finite values logged: W&B's iteration count (non-finite rows are no iteration)
 
     def monitor(step: int, row: dict[str, Any]) -> None:
+        nonlocal iterations
         if name not in row:
             return
         values.append(row[name])
-        if len(values) not in bands:
+        if not is_finite_number(row[name]):
+            return
+        iterations += 1
+        if iterations not in bands:
             return
         histories = metric_histories(run.store, sweep.id, name)
         histories[run.id] = values
         if hyperband_should_stop(values, list(histories.values()), early_terminate=early, goal=goal):
             run._monitor = _stopped
-            raise RunPruned(f"run {run.id} stopped by Hyperband at {name} #{len(values)} (step {step})")
+            raise RunPruned(f"run {run.id} stopped by Hyperband at {name} #{iterations} (step {step})")
 
     run._monitor = monitor
 

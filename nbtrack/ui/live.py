@@ -14,7 +14,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .card import STATE_COLORS
-from .charts import MAX_POINTS, Curve, downsample_minmax, group_keys, line_figure, run_colors
+from .charts import MAX_POINTS, SYSTEM_GROUP, Curve, downsample_minmax, group_keys, line_figure, run_colors
+from .media import MediaPanel, alerts_html
 from .static import static_bundle
 
 __all__ = ["LiveRunView", "show_live"]
@@ -66,7 +67,12 @@ class LiveRunView:
         self._figures: dict[str, go.FigureWidget] = {}
         self._keys: dict[str, list[str]] = {}
         self._charts = widgets.VBox([])
-        self.widget = widgets.VBox([self._header, self._charts])
+        self._banner = widgets.HTML("")  # alerts, under the header
+        self._alerts_seen = -1
+        self._media = MediaPanel(run.store)
+        system = getattr(run, "_system", None)
+        self._system_tap = system.tap() if system is not None else None
+        self.widget = widgets.VBox([self._header, self._banner, self._charts, self._media.widget])
         self.widget.add_class("nbtrack-live")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=f"nbtrack-view-{run.id}", daemon=True)
@@ -74,22 +80,41 @@ class LiveRunView:
 
     # -- data ----------------------------------------------------------------
     def _drain(self) -> bool:
-        tap = self._tap
-        n = len(tap)
-        if not n:
+        tap, system = self._tap, self._system_tap
+        n, m = len(tap), len(system) if system is not None else 0
+        if not (n or m):
             return False
         cols: dict[str, tuple[list[float], list[float]]] = {}
+        rules = self.run._metrics  # define_metric: hidden keys and step metrics (x-axis)
         for _ in range(n):
             step, _t, row = tap.popleft()
             self._step = max(self._step, step)
             for key, value in row.items():
                 if type(value) in (float, int, bool):
+                    x: Any = step
+                    if rules is not None:
+                        if rules.hidden(key):
+                            continue
+                        axis = rules.step_metric(key)
+                        x = row.get(axis, None) if axis is not None and axis != key else step
+                        if type(x) not in (float, int):
+                            continue
                     col = cols.get(key)
                     if col is None:
                         col = cols[key] = ([], [])
-                    col[0].append(step)
+                    col[0].append(x)
                     col[1].append(value)
+                elif type(value) is dict:
+                    self._media.add(key, step, value)
             self._last.update(row)
+        for _ in range(m):  # system samples: x is seconds since the view started
+            t, sample = system.popleft()  # type: ignore[union-attr]
+            for key, value in sample.items():
+                col = cols.get(key)
+                if col is None:
+                    col = cols[key] = ([], [])
+                col[0].append(t - self._started)
+                col[1].append(value)
         for key, (xs, ys) in cols.items():
             pts = self._points.get(key)
             if pts is None:
@@ -113,7 +138,7 @@ class LiveRunView:
         elapsed = time.time() - self._started
         last = ", ".join(
             f"{html.escape(k)}={v:.4g}" if isinstance(v, float) else f"{html.escape(k)}={html.escape(str(v))}"
-            for k, v in list(self._last.items())[:6]
+            for k, v in list(self._last.items())[:6] if not isinstance(v, dict)
         )
         return (
             f'<div class="nbtrack-live-header" data-state="{html.escape(state)}" '
@@ -131,6 +156,11 @@ class LiveRunView:
         """Apply new points to the header and the charts (called by the view thread)."""
         changed = self._drain()
         self._header.value = self._header_html()
+        alerts = self.run._alerts
+        if alerts is not None and alerts.version != self._alerts_seen:
+            self._alerts_seen = alerts.version
+            self._banner.value = alerts_html(list(alerts.records))
+        self._media.refresh()
         if not changed:
             return
         groups = self._groups()
@@ -139,7 +169,7 @@ class LiveRunView:
             panels = self._panels(keys)
             fw = self._figures.get(group)
             if fw is None or self._keys.get(group) != keys:
-                fig = line_figure(panels, title=group, colors=self._color)
+                fig = line_figure(panels, title=group, colors=self._color, x=_x_of(group))
                 self._figures[group] = go.FigureWidget(fig)
                 self._keys[group] = keys
                 rebuilt = True
@@ -167,8 +197,10 @@ class LiveRunView:
         """The final charts: one figure per group, and all keys in one figure for the PNG."""
         self._drain()
         groups = self._groups()
-        figures = [line_figure(self._panels(keys), title=g, colors=self._color) for g, keys in groups.items()]
-        every = [k for keys in groups.values() for k in keys]
+        figures = [line_figure(self._panels(keys), title=g, colors=self._color, x=_x_of(g))
+                   for g, keys in groups.items()]
+        figures += self._media.static_figures()
+        every = [k for keys in groups.values() for k in keys if not k.startswith(SYSTEM_GROUP + "/")]
         combined = line_figure(self._panels(every), colors=self._color) if every else None
         return figures, combined
 
@@ -180,8 +212,11 @@ class LiveRunView:
         figures, combined = self.static_figures()
         from .card import RunCard
 
+        alerts = run._alerts
+        banner = alerts_html(list(alerts.records)) if alerts is not None else ""
         bundle = static_bundle(
-            header_html=self._header_html(run.state), figures=figures, text=repr(RunCard(run)),
+            header_html=self._header_html(run.state) + banner + self._media.static_html(), figures=figures,
+            text=repr(RunCard(run)),
             png_figure=combined, attrs={"data-run-id": run.id, "data-state": run.state},
         )
         if self.handle is not None:
@@ -198,6 +233,11 @@ class LiveRunView:
         self.run._finish_hooks.append(self.freeze)
         self._thread.start()
         return self.handle
+
+
+def _x_of(group: str) -> Any:
+    """System metrics are drawn against seconds since the start, everything else against the step."""
+    return "relative" if group == SYSTEM_GROUP else "step"
 
 
 def show_live(run: Any) -> LiveRunView:

@@ -1,0 +1,238 @@
+"""nbtrack's notebook views at scale: how fast the dashboard opens and follows a selection.
+
+    python benchmarks/bench_views.py            # 1,000 runs x 10,000 steps (store built once, cached)
+    python benchmarks/bench_views.py --quick    # 100 runs x 2,000 steps
+
+The store is written once through the Store API (`create_run` + `flush` of
+1,000-point chunks, as the background writer makes them) and cached under
+`build/bench-views/`. Output is markdown with the targets from issue 3 next to
+the figures; nothing fails when a target is missed.
+
+Measured (no kernel: widget messages go nowhere, so these are the Python side), each as
+wall-clock and process CPU time, with the load average printed beside them:
+  open (cold)    a fresh interpreter: the imports (nbtrack's dashboard and plotly's FigureWidget,
+                 which a kernel pays once), then `nbtrack.dashboard(project)` and its MIME
+                 bundle (what displaying it costs)
+  open (warm)    the same in a process that has opened one before (median)
+  select         adding one run to the selection: history of the new run read, curves,
+                 compare view and colours redrawn (median)
+  refresh idle   one poll when nothing changed (median)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "build" / "bench-views"
+PROJECT = "bench"
+KEYS = ("loss", "acc", "val_loss")
+CHUNK = 1000  # points per stored chunk
+T_OPEN, T_SELECT = 2.0, 0.300  # issue 3 targets, seconds
+
+clock = time.perf_counter
+
+
+def build_store(runs: int, steps: int) -> Path:
+    """A store with `runs` finished runs of `steps` steps x KEYS, made once and reused."""
+    from nbtrack.store import ChunkWrite, RunRecord, open_store
+
+    path = CACHE / f"{runs}x{steps}"
+    done = path / "complete.json"
+    if done.exists():
+        return path
+    if path.exists():
+        for old in path.iterdir():
+            old.unlink()
+    path.mkdir(parents=True, exist_ok=True)
+    store = open_store(str(path))
+    rng = random.Random(0)
+    started = clock()
+    base = time.time() - runs * steps * 0.01
+    for r in range(runs):
+        config = {
+            "lr": 10 ** rng.uniform(-5, -1),
+            "batch_size": rng.choice([32, 64, 128, 256]),
+            "optimizer": rng.choice(["adam", "sgd", "adamw"]),
+            "dropout": round(rng.uniform(0.0, 0.5), 3),
+            "layers": rng.randint(2, 8),
+        }
+        created = base + r * steps * 0.01
+        columns = _curves(rng, steps, config["lr"])
+        summary = {key: column[-1] for key, column in zip(KEYS, columns)}
+        summary["best_acc"] = max(columns[1])
+        state = "failed" if r % 37 == 5 else "finished"
+        store.create_run(RunRecord(
+            id=f"run{r:05d}", project=PROJECT, name=f"bench-{r}", state="running", created_at=created,
+            heartbeat_at=created, tags=tuple(t for t in ("baseline", "augment", "tuned") if rng.random() < 0.3),
+            config=config,
+        ))
+        times = [created + i * 0.01 for i in range(steps)]
+        for start in range(0, steps, CHUNK):
+            stop = min(steps, start + CHUNK)
+            chunks = [
+                ChunkWrite(key, start // CHUNK, list(range(start, stop)), times[start:stop], column[start:stop])
+                for key, column in zip(KEYS, columns)
+            ]
+            store.flush(f"run{r:05d}", chunks=chunks, heartbeat_at=times[stop - 1])
+        store.flush(f"run{r:05d}", summary=summary)
+        store.update_run(f"run{r:05d}", state=state, finished_at=times[-1])
+        if r % 100 == 99:
+            print(f"  wrote {r + 1} runs ({clock() - started:.0f} s)", file=sys.stderr)
+    done.write_text(json.dumps({"runs": runs, "steps": steps, "keys": KEYS}))
+    return path
+
+
+def _curves(rng: random.Random, steps: int, lr: float) -> list[list[float]]:
+    """Noisy loss / accuracy / validation-loss curves whose speed depends on lr."""
+    rate = 1 + 4 * (math.log10(lr) + 5) / 4
+    loss = [2.5 / (1 + rate * i / steps * 10) + rng.gauss(0, 0.05) for i in range(steps)]
+    acc = [min(1.0, 1.0 - 0.9 * x / 2.5 + rng.gauss(0, 0.01)) for x in loss]
+    val = [x + rng.gauss(0.1, 0.02) for x in loss]
+    return [loss, acc, val]
+
+
+Timing = tuple[float, float]  # (wall, CPU) seconds
+
+
+def _timed(block: Callable[[], Any]) -> Timing:
+    """Wall-clock and process CPU seconds of one call (CPU time shows the cost when the machine is busy)."""
+    wall, cpu = clock(), time.process_time()
+    block()
+    return clock() - wall, time.process_time() - cpu
+
+
+def _median(samples: list[Timing]) -> Timing:
+    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+
+
+def measure_open_cold(path: Path) -> dict[str, Timing]:
+    """Import and open in a fresh interpreter (the first dashboard of a kernel)."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--child-open", str(path)], check=True, capture_output=True, text=True
+    )
+    return {name: tuple(value) for name, value in json.loads(out.stdout.strip().splitlines()[-1]).items()}
+
+
+def _child_open(path: str) -> None:
+    """In the child: time the imports, then one dashboard open plus its MIME bundle."""
+
+    def imports() -> None:
+        import plotly.basewidget  # noqa: F401  (FigureWidget: plotly imports nbformat and jsonschema)
+
+        import nbtrack.ui.dashboard  # noqa: F401  (what the lazy `nbtrack.dashboard` loads)
+
+    imported = _timed(imports)
+    import nbtrack
+
+    store = nbtrack.open_store(path)
+
+    def open_and_render() -> None:
+        dash = nbtrack.dashboard(PROJECT, store=store)
+        dash.static_bundle()
+        dash.close()
+
+    print(json.dumps({"import": imported, "open": _timed(open_and_render)}))
+
+
+def measure_open_warm(path: Path, repeats: int) -> tuple[Timing, Timing, Any]:
+    """Median open (construct, and construct + MIME bundle) in a warm process; returns the last dashboard."""
+    import nbtrack
+
+    store = nbtrack.open_store(str(path))
+    nbtrack.dashboard(PROJECT, store=store).close()  # warm-up
+    opens, bundles, made = [], [], []
+    for _ in range(repeats):
+        if made:
+            made.pop().close()
+        opens.append(_timed(lambda: made.append(nbtrack.dashboard(PROJECT, store=store))))
+        bundle = _timed(made[-1].static_bundle)
+        bundles.append((opens[-1][0] + bundle[0], opens[-1][1] + bundle[1]))
+    return _median(opens), _median(bundles), made[-1]
+
+
+def measure_select(dash: Any, repeats: int) -> Timing:
+    """Median time of a selection change that adds one run not read before."""
+    base = list(dash.table.selected)
+    candidates = [i for i in dash.table.order if i not in base]
+    samples = [_timed(lambda: setattr(dash.table, "selected", [*base, run_id])) for run_id in candidates[:repeats]]
+    dash.table.selected = base
+    return _median(samples)
+
+
+def measure_refresh_idle(dash: Any, repeats: int) -> Timing:
+    """Median time of one poll when nothing changed in the store."""
+    return _median([_timed(dash.refresh) for _ in range(repeats)])
+
+
+def _row(name: str, value: Timing, target_s: float | None) -> str:
+    wall, cpu = value
+    target = f"<= {target_s * 1000:.0f} ms" if target_s is not None else ""
+    verdict = ("ok" if wall <= target_s else "MISSED") if target_s is not None else ""
+    return f"| {name} | {wall * 1000:,.0f} ms | {cpu * 1000:,.0f} ms | {target} | {verdict} |"
+
+
+def dashboard_section(runs: int, steps: int, repeats: int) -> list[str]:
+    """The dashboard's figures as markdown table rows."""
+    path = build_store(runs, steps)
+    cold = measure_open_cold(path)
+    warm_open, warm_bundle, dash = measure_open_warm(path, repeats)
+    select = measure_select(dash, repeats)
+    idle = measure_refresh_idle(dash, repeats)
+    dash.close()
+    both = (cold["import"][0] + cold["open"][0], cold["import"][1] + cold["open"][1])
+    return [
+        f"### Dashboard: {runs:,} runs x {steps:,} steps x {len(KEYS)} keys",
+        "",
+        f"Load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
+        "(wall times grow with it; CPU times much less).",
+        "",
+        "| measurement | wall (median) | CPU (median) | target | |",
+        "| --- | ---: | ---: | --- | --- |",
+        _row("imports, fresh interpreter (dashboard + plotly FigureWidget)", cold["import"], None),
+        _row("open, first in a process (after the imports)", cold["open"], T_OPEN),
+        _row("open, first in a process (imports included)", both, None),
+        _row("open (construct)", warm_open, None),
+        _row("open (construct + MIME bundle)", warm_bundle, T_OPEN),
+        _row("select one more run", select, T_SELECT),
+        _row("refresh poll, nothing changed", idle, None),
+    ]
+
+
+SECTIONS: dict[str, Callable[[argparse.Namespace], list[str]]] = {
+    "dashboard": lambda args: dashboard_section(args.runs, args.steps, args.repeats),
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse options, run the chosen sections and print markdown."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="100 runs x 2,000 steps, 3 repeats")
+    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--steps", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--only", choices=sorted(SECTIONS), action="append", help="run only these sections")
+    parser.add_argument("--child-open", metavar="STORE", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child_open:
+        _child_open(args.child_open)
+        return
+    if args.quick:
+        args.runs, args.steps, args.repeats = 100, 2000, 3
+    for name in args.only or SECTIONS:
+        print("\n".join(SECTIONS[name](args)) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,587 @@
+"""`nbtrack.sweep_panel()`: edit a W&B sweep, run it in the background, watch it converge.
+
+A thin shell over `nbtrack.sweep` / `nbtrack.agent`: Start validates the form by creating the
+sweep (a SweepConfigError is shown, not raised) and runs the agent in a background thread, so
+the buttons and charts stay responsive. Pause stops after the current trial (the sweep is
+`paused` in the store; Start resumes it); Stop calls `nbtrack.stop_sweep`. What the panel shows
+(trials table, best-so-far curve, parallel coordinates, parameter importance, the best config
+as YAML) is computed by pure functions from the store's trials, runs and metric history.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import html
+import logging
+import math
+import os
+import threading
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import ipywidgets as widgets
+import pandas as pd
+import plotly.graph_objects as go
+import yaml
+
+from .. import _init
+from .._notebook import live_views
+from .._query import flatten, run_records
+from .._run import RunPruned
+from ..store import RunRecord, Store, TrialRecord, open_store
+from ..sweeps._agent import agent, stop_sweep, sweep
+from ..sweeps._controller import TERMINAL
+from ..sweeps._errors import SweepConfigError
+from ..sweeps._grid import grid_points
+from ..sweeps._objective import best_metric
+from ._sweep_form import SweepForm, _descendants, config_from_form, form_from_config
+from .card import STATE_COLORS
+from .charts import HEIGHT, importance_figure, parallel_data, parallel_figure, param_importance
+from .static import static_bundle
+
+__all__ = ["SweepPanel", "TrialRow", "sweep_panel", "trial_rows", "best_row", "best_so_far",
+           "best_so_far_figure", "best_config_yaml", "parameter_names", "trials_frame", "trials_table_html"]
+
+Status = Literal["ready", "running", "pausing", "paused", "stopping", "stopped", "finished"]
+
+MIN_TRIALS_FOR_IMPORTANCE = 5
+MAX_FAILURES = 3  # trials failing in a row before the panel pauses the sweep
+POLL_INTERVAL = 1.0  # seconds between refreshes while a trial runs
+DEFAULT_CONFIG: dict[str, Any] = {
+    "method": "random",
+    "metric": {"name": "loss", "goal": "minimize"},
+    "parameters": {"lr": {"distribution": "log_uniform_values", "min": 1.0e-4, "max": 0.1}},
+}
+_VIEWS = (("best so far", "best"), ("parallel coordinates", "parallel"), ("importance", "importance"))
+DEFAULT_COUNT = 10  # trials, when the config bounds neither by run_cap nor by a grid
+_log = logging.getLogger("nbtrack")
+
+
+def sweep_panel(function: Callable[[], Any], config: Mapping[str, Any] | str | os.PathLike[str] | None = None,
+                project: str | None = None, *, store: Store | str | None = None) -> SweepPanel:
+    """A panel that edits a W&B sweep config (dict or YAML path) and runs `function` as its trials."""
+    return SweepPanel(function, config, project, store=store)
+
+
+# -- what the panel shows, computed ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrialRow:
+    """One trial as the table shows it; `value` is the run's best metric (None when it has none)."""
+
+    id: str
+    name: str
+    number: int
+    state: str
+    params: dict[str, Any]
+    value: float | None
+    runtime: float
+    error: str | None = None
+    config: dict[str, Any] = field(default_factory=dict)  # the run's whole config
+
+
+def parameter_names(parameters: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """The dotted run-config keys of a normalised config's searched parameters (constants left out)."""
+    out: list[str] = []
+    for name, spec in parameters.items():
+        if isinstance(spec, Mapping) and set(spec) == {"parameters"}:
+            out += parameter_names(spec["parameters"], prefix=f"{prefix}{name}.")
+        elif not (isinstance(spec, Mapping) and spec.get("distribution") == "constant"):
+            out.append(f"{prefix}{name}")
+    return out
+
+
+def trial_rows(trials: Sequence[TrialRecord], records: Mapping[str, RunRecord],
+               values: Mapping[str, Sequence[Any]], names: Sequence[str], goal: str = "minimize") -> list[TrialRow]:
+    """The table's rows, in claim order (numbered from 1): each trial's run, its parameters and best metric."""
+    rows = []
+    for trial in trials:
+        record = records.get(trial.run_id)
+        if record is None:
+            continue
+        config = flatten(record.config)
+        end = record.finished_at if record.finished_at is not None else record.heartbeat_at
+        rows.append(TrialRow(
+            id=record.id, name=record.name, number=trial.number + 1, state=record.state,
+            params={name: config.get(name) for name in names},
+            value=best_metric(values.get(record.id, ()), goal),  # type: ignore[arg-type]
+            runtime=max(0.0, end - record.created_at), error=record.error, config=record.config,
+        ))
+    return rows
+
+
+def best_row(rows: Sequence[TrialRow], goal: str = "minimize") -> TrialRow | None:
+    """The trial with the best metric (the earliest of ties), or None."""
+    scored = [r for r in rows if r.value is not None and math.isfinite(r.value)]
+    if not scored:
+        return None
+    pick = max if goal == "maximize" else min
+    return pick(scored, key=lambda r: r.value)  # type: ignore[arg-type,return-value]
+
+
+def best_so_far(rows: Sequence[TrialRow], goal: str = "minimize") -> list[tuple[int, float, float]]:
+    """(trial number, its value, best value up to it) for each ended trial with a value."""
+    out: list[tuple[int, float, float]] = []
+    best: float | None = None
+    for row in sorted(rows, key=lambda r: r.number):
+        if row.state not in TERMINAL or row.value is None or not math.isfinite(row.value):
+            continue
+        better = best is None or (row.value > best if goal == "maximize" else row.value < best)
+        best = row.value if better else best
+        out.append((row.number, row.value, best))  # type: ignore[arg-type]
+    return out
+
+
+def best_config_yaml(config: Mapping[str, Any], parameters: Mapping[str, Any], *, header: str = "") -> str:
+    """The sweep's parameters as the best run set them, as YAML ready to paste (`yaml.safe_dump`)."""
+    chosen = {name: config[name] for name in parameters if name in config}
+    body = yaml.safe_dump(chosen, sort_keys=False, default_flow_style=False, allow_unicode=True)
+    return f"# {header}\n{body}" if header else body
+
+
+def trials_frame(rows: Sequence[TrialRow], names: Sequence[str], metric: str) -> pd.DataFrame:
+    """Rows as a runs-like frame (``id, name, state, config.<param>..., <metric> (best)``) for the charts."""
+    column = f"{metric} (best)"
+    data = [{"id": r.id, "name": r.name, "state": r.state, **{f"config.{n}": r.params.get(n) for n in names},
+             column: r.value if r.value is not None else math.nan} for r in rows]
+    return pd.DataFrame(data, columns=["id", "name", "state", *(f"config.{n}" for n in names), column])
+
+
+def best_so_far_figure(points: Sequence[tuple[int, float, float]], metric: str, goal: str) -> go.Figure:
+    """Each ended trial's best metric (dots) and the best so far (a step line), by trial number."""
+    if not points:
+        return _note_figure("No finished trial yet")
+    numbers, values, best = zip(*points)
+    fig = go.Figure()
+    fig.add_scatter(x=numbers, y=values, mode="markers", name="trial", marker={"color": "#9aa0a6", "size": 7},
+                    hovertemplate="trial %{x}<br>%{y:.4g}<extra></extra>")
+    fig.add_scatter(x=numbers, y=best, mode="lines+markers", line={"shape": "hv", "color": "#1f77b4"},
+                    marker={"size": 4}, name="best so far", hovertemplate="best %{y:.4g}<extra></extra>")
+    fig.update_layout(template="plotly_white", height=HEIGHT, margin={"l": 48, "r": 16, "t": 40, "b": 36},
+                      title={"text": f"{metric}: best so far ({goal})", "font": {"size": 13}, "x": 0.01},
+                      font={"size": 11}, legend={"font": {"size": 10}}, xaxis_title="trial", yaxis_title=metric)
+    return fig
+
+
+def _note_figure(text: str) -> go.Figure:
+    """An empty chart that says why it is empty."""
+    fig = go.Figure()
+    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font={"size": 12, "color": "#777"})
+    fig.update_layout(template="plotly_white", height=HEIGHT, xaxis={"visible": False}, yaxis={"visible": False})
+    return fig
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return html.escape(str(value))
+
+
+def trials_table_html(rows: Sequence[TrialRow], names: Sequence[str], metric: str | None,
+                      best_id: str | None = None) -> str:
+    """The trials table: one ``tr[data-run-id]`` per trial, the best one marked ``nbtrack-best``."""
+    head = ["#", "name", "state", *names, *([f"{metric} (best)"] if metric else []), "runtime"]
+    style = "style='padding:2px 8px;text-align:left;border-bottom:1px solid #ddd'"
+    out = ["<table class='nbtrack-sweep-trials' style='border-collapse:collapse;font-size:12px'><thead><tr>",
+           *(f"<th {style}>{html.escape(h)}</th>" for h in head), "</tr></thead><tbody>"]
+    for r in rows:
+        best = r.id == best_id
+        color = STATE_COLORS.get(r.state, "#333")
+        title = f" title='{html.escape(r.error.strip().splitlines()[-1], quote=True)}'" if r.error else ""
+        cells = [str(r.number), html.escape(r.name),
+                 f"<span class='nbtrack-state' style='color:{color}'{title}>{html.escape(r.state)}</span>",
+                 *(_cell(r.params.get(n)) for n in names), *([_cell(r.value)] if metric else []), f"{r.runtime:.1f}s"]
+        attrs = f"data-run-id='{html.escape(r.id, quote=True)}' data-state='{html.escape(r.state, quote=True)}'"
+        attrs += " class='nbtrack-best' style='font-weight:bold'" if best else ""
+        out.append(f"<tr {attrs}>" + "".join(f"<td style='padding:2px 8px'>{c}</td>" for c in cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+# -- the panel -----------------------------------------------------------------------
+
+
+class SweepPanel(widgets.VBox):
+    """The sweep editor and monitor; `start()`, `pause()`, `stop()` are what its buttons call."""
+
+    def __init__(self, function: Callable[[], Any], config: Mapping[str, Any] | str | os.PathLike[str] | None = None,
+                 project: str | None = None, *, store: Store | str | None = None) -> None:
+        if not callable(function):
+            raise TypeError(f"sweep_panel: function must be callable, not {type(function).__name__}")
+        self.function, self.project = function, project
+        self.store = store if isinstance(store, Store) else open_store(store)
+        self.sweep_id: str | None = None
+        self.config: dict[str, Any] | None = None  # the started sweep's normalised config
+        self.status: Status = "ready"
+        self.rows: list[TrialRow] = []
+        self.errors: dict[str, str] = {}  # run id -> traceback of the function's exception
+        self._lock, self._halt, self._settled = threading.RLock(), threading.Event(), threading.Event()
+        self._settled.set()  # no background trials in flight
+        self._reason: str | None = None  # why the trials stop: pause | stop | failures
+        self._count: int | None = None
+        self._failures = 0
+        self._ended: dict[str, list[Any]] = {}  # metric values of ended runs, read once
+        self._drawn: Any = None
+        self._handles: list[Any] = []
+        initial = _read_config(config)
+        bounded = "run_cap" in initial or initial.get("method") == "grid"
+        self.form = SweepForm(form_from_config(initial, count=None if bounded else DEFAULT_COUNT))
+        self.start_button = _button("Start", "play", "success", "nbtrack-sweep-start", self._on(self.start))
+        self.pause_button = _button("Pause", "pause", "warning", "nbtrack-sweep-pause", self._on(self.pause))
+        self.stop_button = _button("Stop", "stop", "danger", "nbtrack-sweep-stop", self._on(self.stop))
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="180px"))
+        self.status_html, self.message, self.table, self.best = (widgets.HTML() for _ in range(4))
+        self.chart_view = widgets.ToggleButtons(options=_VIEWS, value="best", style={"button_width": "150px"},
+                                                layout=widgets.Layout(display="none"))
+        self.chart_view.observe(lambda _: self._show_chart(), "value")
+        self.charts = widgets.VBox([self.chart_view])
+        self.figure: go.FigureWidget | None = None  # one widget only: each carries ~5 MB of plotly.js
+        self.chart_figures: dict[str, go.Figure] = {}
+        controls = [self.start_button, self.pause_button, self.stop_button, self.progress, self.status_html]
+        super().__init__([self.form, widgets.HBox(controls, layout=widgets.Layout(align_items="center")),
+                          self.message, self.charts, self.table, self.best])
+        self.add_class("nbtrack-sweep-panel")
+        self._render()
+
+    # -- the buttons ---------------------------------------------------------------
+    def start(self) -> bool:
+        """Create the sweep from the form (or resume the paused one) and run trials in the background."""
+        with self._lock:
+            if not self._settled.is_set():  # trials in flight
+                return False
+            self._show_message("")
+            try:
+                if self.status != "paused" or self.sweep_id is None:
+                    form = self.form.value
+                    self.sweep_id = sweep(config_from_form(form), project=self.project, store=self.store)
+                    self.config = self.store.get_sweep(self.sweep_id).config  # type: ignore[union-attr]
+                    self._count, self.rows, self.errors, self._ended, self._drawn = form.count, [], {}, {}, None
+                    self.chart_figures = {}
+                    if self.figure is not None:  # a new sweep: nothing of the last one's charts
+                        self._draw(_note_figure("No finished trial yet"))
+                else:
+                    self.store.set_sweep_state(self.sweep_id, "running")
+            except SweepConfigError as exc:
+                self._show_message(_error_html("Invalid sweep config", str(exc)))
+                return False
+            remaining = None if self._count is None else self._count - len(self.store.list_trials(self.sweep_id))
+            if remaining is not None and remaining < 1:
+                self._set_status("finished")
+                return False
+            self._halt.clear()
+            self._settled.clear()
+            self._reason, self._failures = None, 0
+            self._set_status("running")
+            context = contextvars.copy_context()  # the trials' output goes where Start was pressed
+            worker = threading.Thread(target=context.run, args=(self._work, self.sweep_id, remaining),
+                                      name=f"nbtrack-sweep-{self.sweep_id}", daemon=True)
+            worker.start()
+            threading.Thread(target=self._poll, args=(worker,), name="nbtrack-sweep-poll", daemon=True).start()
+            return True
+
+    def pause(self) -> None:
+        """Start no new trial: the current one finishes, then the sweep waits (Start resumes it)."""
+        with self._lock:
+            if self.status == "running" and self.sweep_id is not None:
+                self.store.set_sweep_state(self.sweep_id, "paused")
+                self._halt_worker("pause")
+
+    def stop(self) -> None:
+        """Stop the sweep for good (`nbtrack.stop_sweep`): the current trial finishes, no new one starts."""
+        with self._lock:
+            if self.sweep_id is None or self.status not in ("running", "pausing", "paused"):
+                return
+            stop_sweep(self.sweep_id, store=self.store)
+            if not self._settled.is_set():
+                self._halt_worker("stop")
+                return
+            self._set_status("stopped")
+        self._finalize()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the background trials end; False if they still run after `timeout` seconds."""
+        return self._settled.wait(timeout)
+
+    def close(self) -> None:
+        """Pause a running sweep and close the panel's widgets (also run by the widget's `__del__`)."""
+        if "_lock" in self.__dict__ and "form" in self.__dict__:  # not when __init__ failed half-way
+            self.pause()
+            for widget in [*([self.figure] if self.figure else []), *_descendants(self)]:
+                widget.close()
+        super().close()
+
+    def _on(self, action: Callable[[], Any]) -> Callable[[Any], None]:
+        def handler(_: Any) -> None:
+            try:
+                action()
+            except Exception as exc:  # shown in the panel, not only in the front end's log
+                self._show_message(_error_html("The sweep panel failed", "".join(traceback.format_exception(exc))))
+        return handler
+
+    def _halt_worker(self, reason: str) -> None:
+        self._reason = reason
+        self._halt.set()
+        self._set_status("pausing" if reason == "pause" else "stopping")
+
+    # -- the background trials -----------------------------------------------------
+    def _work(self, sweep_id: str, count: int | None) -> None:
+        live_views.set(False)  # no live view per trial under whatever cell runs now
+        try:
+            agent(sweep_id, function=self._trial, count=count, store=self.store, progress=False,
+                  should_stop=self._should_stop)
+        except BaseException as exc:  # the agent itself failed: show it, keep the kernel
+            self._show_message(_error_html("The sweep agent failed", "".join(traceback.format_exception(exc))))
+        with self._lock:
+            found = self.store.get_sweep(sweep_id)
+            if self._reason == "stop" or (found is not None and found.state == "stopped"):
+                self._set_status("stopped")
+            else:
+                self._set_status("paused" if self._reason in ("pause", "failures") else "finished")
+        self._finalize()
+        self._settled.set()
+
+    def _trial(self) -> None:
+        """The user's function, its exception kept for the panel (the agent marks the run and goes on)."""
+        run_id = _init.pending_trial
+        try:
+            self.function()
+        except RunPruned:
+            self._failures = 0
+            raise
+        except Exception as exc:
+            self._failures += 1
+            self.errors[run_id or "?"] = "".join(traceback.format_exception(exc))
+            raise
+        self._failures = 0
+
+    def _should_stop(self) -> bool:
+        self._safe_refresh()
+        if self._failures >= MAX_FAILURES and not self._halt.is_set():
+            self.store.set_sweep_state(self.sweep_id, "paused")  # type: ignore[arg-type]
+            self._reason = "failures"
+            self._halt.set()
+        return self._halt.is_set()
+
+    def _poll(self, worker: threading.Thread) -> None:
+        while worker.is_alive():
+            worker.join(POLL_INTERVAL)
+            if worker.is_alive():
+                self._safe_refresh()
+
+    def _safe_refresh(self) -> None:
+        try:
+            self.refresh()
+        except Exception as exc:  # the next refresh may succeed; the trials go on
+            _log.warning("nbtrack sweep panel: refresh failed: %s", exc)
+
+    def _finalize(self) -> None:
+        """The last refresh of a run of trials; displays brought up to date for the saved notebook."""
+        self._safe_refresh()
+        bundle = self._repr_mimebundle_() if self._handles else {}
+        for handle in self._handles:
+            try:
+                handle.update(bundle, raw=True)
+            except Exception as exc:  # no front end anymore
+                _log.warning("nbtrack sweep panel: could not update its display: %s", exc)
+
+    # -- reading and drawing ---------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read the sweep's trials, runs and metric values; redraw what changed."""
+        with self._lock:
+            if self.config is None or self.sweep_id is None:
+                return self._render()
+            metric, goal = _metric(self.config)
+            trials = self.store.list_trials(self.sweep_id)
+            records = {r.id: r for r in run_records(store=self.store, sweep_id=self.sweep_id)}
+            fresh = [t.run_id for t in trials if t.run_id not in self._ended and t.run_id in records]
+            data = self.store.read_history(fresh, [metric]) if fresh and metric else {}
+            values = dict(self._ended)
+            for rid in fresh:
+                per, summary = data.get(rid, {}), records[rid].summary.get(metric) if metric else None
+                values[rid] = (list(per[metric].values) if metric in per else []) + (
+                    [summary] if summary is not None else [])
+                if records[rid].state in TERMINAL:
+                    self._ended[rid] = values[rid]
+            self.rows = trial_rows(trials, records, values, parameter_names(self.config["parameters"]), goal)
+            self._render()
+
+    def _total(self) -> int | None:
+        """How many trials this sweep will run, when bounded (count, run_cap, grid size)."""
+        if self.config is None:
+            return None
+        caps = [n for n in (self._count, self.config.get("run_cap")) if n is not None]
+        if self.config["method"] == "grid":
+            caps.append(len(grid_points(self.config)))
+        return min(caps) if caps else None
+
+    def _render(self) -> None:
+        """Controls, progress, status, table, best config, errors and charts from the current rows."""
+        metric, goal = _metric(self.config)
+        names = parameter_names(self.config["parameters"]) if self.config else []
+        best, total, s = best_row(self.rows, goal), self._total(), self.status
+        done = sum(r.state in TERMINAL for r in self.rows)
+        with self.hold_sync():
+            self.progress.max = max(total or done, 1)
+            self.progress.value = min(done, self.progress.max)
+            self.progress.bar_style = _BAR_STYLES.get(s, "")
+            self.status_html.value = self._status_line(done, total, metric, best)
+            self.table.value = trials_table_html(self.rows, names, metric, best and best.id) if self.rows else ""
+            self.best.value = "" if best is None or self.config is None else _best_html(best_config_yaml(
+                best.config, self.config["parameters"],
+                header=f"best {metric} = {best.value:.6g}: run {best.name} (id {best.id}) of sweep {self.sweep_id}"))
+            if self.errors or any(r.state == "failed" for r in self.rows):  # else keep a Start error
+                self._show_message(self._errors_html())
+            self.start_button.disabled = s not in ("ready", "paused", "stopped", "finished")
+            self.start_button.description = "Resume" if s == "paused" else "Start"
+            self.pause_button.disabled = s != "running"
+            self.stop_button.disabled = s not in ("running", "pausing", "paused")
+        self.form.set_disabled(s in ("running", "pausing", "paused", "stopping"))
+        if metric is not None:
+            self._draw_charts(names, metric, goal)
+
+    def _status_line(self, done: int, total: int | None, metric: str | None, best: TrialRow | None) -> str:
+        parts = [f"<b>{self.status}</b>"]
+        if self.sweep_id:
+            running = sum(r.state == "running" for r in self.rows)
+            parts += [f"sweep {self.sweep_id}", f"{done} / {total} trials" if total else f"{done} trials",
+                      *([f"{running} running"] if running else [])]
+        if best is not None:
+            parts.append(f"best {html.escape(str(metric))} = <b>{best.value:.4g}</b> ({html.escape(best.name)})")
+        return (f"<div class='nbtrack-sweep-status' data-status='{self.status}' style='font-family:sans-serif;"
+                f"font-size:13px;padding-left:8px'>{' &middot; '.join(parts)}</div>")
+
+    def _errors_html(self) -> str:
+        parts = []
+        for row in [r for r in self.rows if r.state == "failed" or r.id in self.errors][-3:]:
+            text = self.errors.get(row.id) or row.error or "failed"
+            parts.append(_error_html(f"trial {row.name} failed: {text.strip().splitlines()[-1]}", text))
+        if self._reason == "failures":
+            parts.append(_error_html(f"paused after {MAX_FAILURES} failed trials in a row", ""))
+        return "".join(parts)
+
+    def _show_message(self, text: str) -> None:
+        if self.message.value != text:
+            self.message.value = text
+
+    def _set_status(self, status: Status) -> None:
+        self.status = status
+        self._render()
+
+    def _draw_charts(self, names: list[str], metric: str, goal: str) -> None:
+        ended = [r for r in self.rows if r.state in TERMINAL and r.value is not None]
+        key = tuple((r.id, r.value) for r in ended)
+        if not ended or key == self._drawn:
+            return
+        self._drawn = key
+        frame, column, params = trials_frame(ended, names, metric), f"{metric} (best)", [f"config.{n}" for n in names]
+        figures = {"best": best_so_far_figure(best_so_far(ended, goal), metric, goal),
+                   "parallel": parallel_figure(parallel_data(frame, column, params), title=f"Parameters and {metric}")}
+        if len(ended) >= MIN_TRIALS_FOR_IMPORTANCE:
+            try:
+                table = param_importance(frame, column, params=params, goal=goal)  # type: ignore[arg-type]
+                figures["importance"] = importance_figure(table, metric=metric)
+            except Exception as exc:  # importance is a nice-to-have; never stop the panel for it
+                _log.warning("nbtrack sweep panel: no parameter importance: %s", exc)
+        self.chart_figures = figures
+        self._show_chart()
+
+    def _show_chart(self) -> None:
+        """Draw the chosen chart in the panel's one FigureWidget (created with the first chart)."""
+        with self._lock:
+            fig = self.chart_figures.get(self.chart_view.value)
+            if fig is None and self.chart_figures:
+                fig = _note_figure(f"Parameter importance: from {MIN_TRIALS_FOR_IMPORTANCE} finished trials on")
+            if fig is not None:
+                self._draw(fig)
+
+    def _draw(self, fig: go.Figure) -> None:
+        """Make the panel's FigureWidget (created on first use) show `fig`: traces and whole layout."""
+        with self._lock:
+            if self.figure is None:
+                self.figure = go.FigureWidget(fig)
+                self.charts.children = (self.chart_view, self.figure)
+                self.chart_view.layout.display = None
+                return
+            layout = fig.layout.to_plotly_json()
+            stale = {key: None for key in self.figure.layout.to_plotly_json() if key not in layout}
+            self.figure.data = ()
+            if stale:
+                self.figure.plotly_relayout(stale)
+            self.figure.layout = fig.layout
+            self.figure.add_traces(list(fig.data))
+
+    # -- display ---------------------------------------------------------------------
+    def static_bundle(self) -> dict[str, Any]:
+        """The saved-notebook form: status, the sweep config, errors, trials table, best config and charts."""
+        try:
+            text = yaml.safe_dump(self.config or config_from_form(self.form.value), sort_keys=False)
+        except SweepConfigError as exc:
+            text = f"# invalid: {exc}"
+        header = (f"{self.status_html.value}<details><summary style='font-size:12px'>sweep config</summary>"
+                  f"<pre style='font-size:11px'>{html.escape(text)}</pre></details>"
+                  f"{self.message.value}{self.table.value}{self.best.value}")
+        figures = list(self.chart_figures.values())
+        attrs = {"data-status": self.status, **({"data-sweep-id": self.sweep_id} if self.sweep_id else {})}
+        return static_bundle(header_html=header, figures=figures, text=repr(self), attrs=attrs,
+                             png_figure=figures[0] if figures else None, root_class="nbtrack-sweep-panel-static")
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        return {**(super()._repr_mimebundle_(**kwargs) or {}), **self.static_bundle()}
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        self._handles.append(display(self._repr_mimebundle_(), raw=True, display_id=True))
+
+    def __repr__(self) -> str:
+        if self.sweep_id is None:
+            return f"nbtrack sweep panel ({self.status}): {self.form.method.value} sweep, not started"
+        metric, goal = _metric(self.config)
+        best = best_row(self.rows, goal)
+        done = sum(r.state in TERMINAL for r in self.rows)
+        found = f", best {metric}={best.value:.4g} ({best.name})" if best is not None else ""
+        return f"nbtrack sweep panel ({self.status}): sweep {self.sweep_id}, {done} trials done{found}"
+
+
+_BAR_STYLES = {"running": "info", "finished": "success", "stopped": "danger", "paused": "warning", "pausing": "warning"}
+
+
+def _metric(config: Mapping[str, Any] | None) -> tuple[str | None, str]:
+    metric = (config or {}).get("metric") or {}
+    return metric.get("name"), metric.get("goal", "minimize")
+
+
+def _read_config(config: Mapping[str, Any] | str | os.PathLike[str] | None) -> dict[str, Any]:
+    if config is None:
+        return dict(DEFAULT_CONFIG)
+    if isinstance(config, Mapping):
+        return dict(config)
+    with open(config, encoding="utf-8") as file:
+        loaded = yaml.safe_load(file)
+    if not isinstance(loaded, dict):
+        raise SweepConfigError(f"{config}: a sweep config must be a mapping, not {type(loaded).__name__}")
+    return loaded
+
+
+def _button(text: str, icon: str, style: str, css: str, handler: Callable[[Any], None]) -> widgets.Button:
+    button = widgets.Button(description=text, icon=icon, button_style=style, layout=widgets.Layout(width="95px"))
+    button.add_class(css)
+    button.on_click(handler)
+    return button
+
+
+def _best_html(text: str) -> str:
+    return ("<div style='font-size:12px'><b>best config</b> (YAML, ready to copy)<pre class='nbtrack-sweep-best' "
+            f"style='user-select:text;background:#f6f8fa;padding:6px'>{html.escape(text)}</pre></div>")
+
+
+def _error_html(title: str, detail: str) -> str:
+    body = f"<details><summary>details</summary><pre style='font-size:11px'>{html.escape(detail)}</pre></details>"
+    return (f"<div class='nbtrack-sweep-error' style='color:#d62728;font-size:12px;white-space:pre-wrap'>"
+            f"<b>{html.escape(title)}</b>{body if detail else ''}</div>")
