@@ -181,16 +181,20 @@ def test_selection_from_the_browser_redraws_curves(four: dict[str, str], dashboa
     assert traces(dash) == [("c", LOSSES["c"])]
 
 
-def test_a_selection_change_sends_only_the_changed_curves(four: dict[str, str],
-                                                          dashboards: list[Dashboard]) -> None:
+def test_a_selection_change_sends_one_small_figure_message(four: dict[str, str],
+                                                            dashboards: list[Dashboard]) -> None:
+    """The curves are a PlotlyView: one state message with the figure JSON, no plotly.js in it."""
     dash = open_dashboard(dashboards)
     from_front_end(dash.table, selected=[four["a"], four["b"]])
     sent = record(dash.curves)
     from_front_end(dash.table, selected=[four["a"], four["b"], four["c"]])
-    assert {key for msg in sent for key in msg["state"] if key.startswith("_py2js")} == {"_py2js_addTraces"}
+    figures = [msg["state"]["figure"] for msg in sent if "figure" in msg.get("state", {})]
+    assert len(figures) == 1 and [t["name"] for t in figures[0]["data"]] == ["a", "b", "c"]
+    assert len(json.dumps(figures[0])) < 50_000
     sent.clear()
     from_front_end(dash.table, selected=[four["b"], four["c"]])  # b and c keep their colours
-    assert {key for msg in sent for key in msg["state"] if key.startswith("_py2js")} == {"_py2js_deleteTraces"}
+    figures = [msg["state"]["figure"] for msg in sent if "figure" in msg.get("state", {})]
+    assert [t["name"] for t in figures[-1]["data"]] == ["b", "c"]
     assert traces(dash) == [("b", LOSSES["b"]), ("c", LOSSES["c"])]
 
 

@@ -10,20 +10,16 @@ saved and exported notebooks.
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 import logging
 import threading
 import time
 import weakref
-from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
 
 import ipywidgets as widgets
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -36,6 +32,7 @@ from ._runs_table import RunsTable, recent_ids, static_table_html
 from .charts import (XAxis, column_label, group_keys, importance_figure, line_figure, metric_curves,
                      parallel_data, parallel_figure, param_columns, param_importance, scatter_figure, scatter_points)
 from .compare import MAX_COMPARED, compare_html
+from .plotly_view import PlotlyView
 
 __all__ = ["Dashboard", "analysis_figure", "curves_figure", "dashboard", "default_metrics", "metric_columns",
            "metric_goal"]
@@ -117,7 +114,7 @@ class Dashboard(widgets.VBox):
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
-        self.figures: dict[View, go.FigureWidget] = {}  # one per parameter view, made when first shown
+        self.figures: dict[View, PlotlyView] = {}  # one per parameter view, made when first shown
         self._pending: set[str] | None = None
         self._history: dict[str, pd.DataFrame] = {}
         self._sources: dict[str, str | None] = {}
@@ -137,7 +134,7 @@ class Dashboard(widgets.VBox):
                                             style={"button_width": "auto"})
         self.smoothing = widgets.FloatSlider(0.0, min=0.0, max=0.99, step=0.01, description="smoothing",
                                              continuous_update=False)
-        self.curves = go.FigureWidget()
+        self.curves = PlotlyView()
         self.view = widgets.ToggleButtons(options=[("parallel coordinates", "parallel"), ("scatter", "scatter"),
                                                    ("importance", "importance")], style={"button_width": "auto"})
         self.metric = widgets.Dropdown(description="metric")
@@ -260,7 +257,7 @@ class Dashboard(widgets.VBox):
         names = dict(zip(self.runs["id"], self.runs["name"]))
         fig = curves_figure(self._history_of(ids, keys), keys, x=self.x_axis.value,
                             smoothing=self.smoothing.value, names=names, colors=self.table.colors)
-        _show(self.curves, fig)
+        self.curves.show(fig)
 
     def _draw_analysis(self) -> None:
         """Draw the chosen parameter chart over the runs the table shows, unless its inputs are unchanged."""
@@ -274,11 +271,11 @@ class Dashboard(widgets.VBox):
         key, last = (view, metric, param, tuple(colors.items())), self._analysis_inputs
         widget = self.figures.get(view)
         if widget is None:
-            widget = self.figures[view] = go.FigureWidget()
+            widget = self.figures[view] = PlotlyView()
         elif last is not None and last[0] == key and last[1].equals(inputs):
             return
         self._analysis_inputs = (key, inputs)
-        _show(widget, analysis_figure(visible, view, metric=metric, param=param, colors=colors))
+        widget.show(analysis_figure(visible, view, metric=metric, param=param, colors=colors))
         self._analysis.children = (widget,)
 
     def _draw_compare(self) -> None:
@@ -340,7 +337,7 @@ class Dashboard(widgets.VBox):
 
     def static_bundle(self) -> dict[str, Any]:
         """The saved-notebook form: header, static runs table, compare view and the current figures."""
-        figures = [self.curves, *self._analysis.children]
+        figures = [view.current for view in (self.curves, *self._analysis.children)]
         header = self._header_html() + static_table_html(self.table) + self.compare.value
         return static.static_bundle(header_html=header, figures=figures, text=repr(self),
                                     root_class="nbtrack-dashboard-static")
@@ -377,46 +374,6 @@ def _poll(ref: weakref.ref[Dashboard], stop: threading.Event, interval: float) -
             dash._request("header")
         wait = max(interval, OVERHEAD_FACTOR * (time.perf_counter() - started))
         del dash
-
-
-def _show(widget: go.FigureWidget, fig: go.Figure) -> None:
-    """Make a FigureWidget draw fig with few messages: unchanged traces stay, only changed layout is sent."""
-    new = [_signature(trace.to_plotly_json()) for trace in fig.data]
-    wanted = Counter(new)
-    kept = []
-    for trace in widget.data:
-        signature = _signature(trace.to_plotly_json())
-        if wanted[signature] > 0:
-            wanted[signature] -= 1
-            kept.append(trace)
-    if len(kept) < len(widget.data):
-        widget.data = kept
-    layout, current = fig.layout.to_plotly_json(), widget.layout.to_plotly_json()
-    if _signature(layout) != _signature(current):
-        stale = {key: None for key in current if key not in layout}
-        if stale:
-            widget.plotly_relayout(stale)
-        widget.layout = fig.layout
-    added = []
-    for trace, signature in zip(fig.data, new):
-        if wanted[signature] > 0:
-            wanted[signature] -= 1
-            added.append(trace)
-    if added:
-        widget.add_traces(added)
-
-
-def _signature(props: Mapping[str, Any]) -> str:
-    """A trace's or layout's properties as comparable text (arrays by digest; the widget's uid left out)."""
-
-    def digest(value: Any) -> str:
-        if isinstance(value, np.ndarray) and value.dtype == object:
-            return repr(value.tolist())
-        if isinstance(value, np.ndarray):
-            return f"{value.dtype}:{value.shape}:{hashlib.blake2b(value.tobytes(), digest_size=16).hexdigest()}"
-        return repr(value)
-
-    return json.dumps({k: v for k, v in props.items() if k != "uid"}, sort_keys=True, default=digest)
 
 
 def _set_options(dropdown: widgets.Dropdown, options: list[tuple[str, str]], default: str | None) -> None:

@@ -16,12 +16,15 @@ import plotly.graph_objects as go
 from .card import STATE_COLORS
 from .charts import MAX_POINTS, SYSTEM_GROUP, Curve, downsample_minmax, group_keys, line_figure, run_colors
 from .media import MediaPanel, alerts_html
+from .plotly_view import PlotlyView
 from .static import static_bundle
 
 __all__ = ["LiveRunView", "show_live"]
 
 _log = logging.getLogger("nbtrack")
 
+# system keys the live view draws (gpu.N.util and gpu.N.mem_percent too)
+LIVE_SYSTEM_KEYS = frozenset({"cpu", "memory", "proc_rss_mb"})
 MIN_INTERVAL = 0.1  # at most ~10 redraws a second
 OVERHEAD_FACTOR = 20  # wait >= 20x the last redraw's cost: the view takes <= ~5 % of the loop's time
 
@@ -64,7 +67,7 @@ class LiveRunView:
         self._started = time.time()
         self._color = run_colors([run.id])
         self._header = widgets.HTML(self._header_html())
-        self._figures: dict[str, go.FigureWidget] = {}
+        self._figures: dict[str, PlotlyView] = {}
         self._keys: dict[str, list[str]] = {}
         self._charts = widgets.VBox([])
         self._banner = widgets.HTML("")  # alerts, under the header
@@ -150,7 +153,12 @@ class LiveRunView:
         )
 
     def _groups(self) -> dict[str, list[str]]:
-        return {g: keys for g, keys in group_keys(sorted(self._points)).items() if keys}
+        """Key groups to draw; the system group keeps its headline figures (the store keeps them all)."""
+        groups = group_keys(sorted(self._points))
+        if SYSTEM_GROUP in groups:
+            groups[SYSTEM_GROUP] = [k for k in groups[SYSTEM_GROUP] if k.rsplit("/", 1)[-1] in LIVE_SYSTEM_KEYS
+                                    or k.endswith((".util", ".mem_percent"))]
+        return {g: keys for g, keys in groups.items() if keys}
 
     def redraw(self) -> None:
         """Apply new points to the header and the charts (called by the view thread)."""
@@ -170,14 +178,11 @@ class LiveRunView:
             fw = self._figures.get(group)
             if fw is None or self._keys.get(group) != keys:
                 fig = line_figure(panels, title=group, colors=self._color, x=_x_of(group))
-                self._figures[group] = go.FigureWidget(fig)
+                self._figures[group] = PlotlyView(fig)
                 self._keys[group] = keys
                 rebuilt = True
                 continue
-            with fw.batch_update():
-                for trace, key in zip(fw.data, keys):
-                    curve = panels[key][0]
-                    trace.x, trace.y = curve.x, curve.y
+            fw.set_xy({i: (panels[key][0].x, panels[key][0].y) for i, key in enumerate(keys)})
         if rebuilt:
             self._charts.children = tuple(self._figures[g] for g in groups)
 

@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 
 from .._media import Histogram, Image, Plotly, Table, load
 from .charts import HEIGHT, PALETTE
+from .plotly_view import PlotlyView
 
 __all__ = ["MediaPanel", "alerts_html", "histogram_figure", "table_html", "table_rows", "MEDIA_TYPES"]
 
@@ -170,7 +171,7 @@ class _Section:
             self.caption = widgets.HTML()
             self.body.children = (self.image, self.caption)
         elif kind == "histograms":
-            self.figure = go.FigureWidget(histogram_figure(Histogram(np_histogram=([0], [0.0, 1.0]))))
+            self.figure = PlotlyView(histogram_figure(Histogram(np_histogram=([0], [0.0, 1.0]))))
             self.body.children = (self.figure,)
         self.key.observe(self._select_key, "value")
         self.slider.observe(self.show, "value")
@@ -220,17 +221,13 @@ class _Section:
             self.image.value = image.png_bytes()
             self.caption.value = html.escape(image.caption or "")
         elif self.kind == "histograms":
-            fresh = histogram_figure(value, title=key)
-            with self.figure.batch_update():
-                bar, new = self.figure.data[0], fresh.data[0]
-                bar.x, bar.y, bar.width, bar.customdata = new.x, new.y, new.width, new.customdata
-                self.figure.layout.title.text = key
+            self.figure.show(histogram_figure(value, title=key))
         elif self.kind == "tables":
             self._table = Table.from_json(value, store=self.store)
             self.sort.options = [("(order logged)", "")] + [(c, c) for c in self._table.columns]
             self._draw_table()
         elif self.kind == "plotly":
-            self.body.children = (go.FigureWidget(Plotly.from_json(value, store=self.store).to_figure()),)
+            self.body.children = (PlotlyView(Plotly.from_json(value, store=self.store).to_figure()),)
 
     def _draw_table(self, change: Any = None) -> None:
         t = self._table
