@@ -18,7 +18,7 @@ test: $(STAMP)
 demo: $(STAMP)
 	rm -rf build/.nbtrack && mkdir -p build
 	cd notebooks && NBTRACK_DIR=../build/.nbtrack ../$(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.store_widget_state=False quickstart.ipynb --output-dir ../build --output quickstart.ipynb
-	$(BIN)/jupyter nbconvert --to html build/quickstart.ipynb --output-dir build --output quickstart.html
+	$(BIN)/nbtrack export build/quickstart.ipynb -o build/quickstart.html
 	@echo "executed notebook: build/quickstart.ipynb"
 	@echo "HTML rendering:    build/quickstart.html"
 

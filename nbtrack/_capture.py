@@ -12,24 +12,59 @@ __all__ = ["basic_capture", "slow_capture", "installed_packages", "environment_h
 
 
 def git_state(cwd: str | None = None) -> dict[str, Any] | None:
-    """Commit, branch and dirty flag of the repository around `cwd`, or None outside one."""
-    import subprocess
+    """Commit, branch and dirty flag of the repository around `cwd`, or None outside one.
 
-    def git(*args: str) -> str:
-        return subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=10, check=True
-        ).stdout.strip()
-
-    try:
-        commit = git("rev-parse", "HEAD")
-    except (OSError, subprocess.SubprocessError):
+    Outside a repository no subprocess runs; commit and branch are cached until HEAD or the
+    index changes; the dirty flag is read every time.
+    """
+    where = os.path.abspath(cwd or os.getcwd())
+    marks = _git_marks(where)
+    if not marks:
+        return None
+    cached = _git_cache.get(where)
+    if cached is None or cached[0] != marks:
+        cached = _git_cache[where] = (marks, _git_head(where))
+    head = cached[1]
+    if head is None:
         return None
     try:
-        branch = git("rev-parse", "--abbrev-ref", "HEAD")
-        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
-    except (OSError, subprocess.SubprocessError):
-        branch, dirty = None, None
-    return {"commit": commit, "branch": branch, "dirty": dirty}
+        dirty: bool | None = bool(_git(where, "status", "--porcelain", "--untracked-files=no"))
+    except (OSError, RuntimeError):
+        dirty = None
+    return {**head, "dirty": dirty}
+
+
+_git_cache: dict[str, tuple[Any, dict[str, Any] | None]] = {}
+
+
+def _git_marks(where: str) -> tuple[float, ...]:
+    """mtimes of .git/HEAD and .git/index of the nearest repository; () outside one."""
+    path = where
+    while True:
+        git = os.path.join(path, ".git")
+        if os.path.exists(git):
+            return (1.0, *(_mtime(os.path.join(git, f)) for f in ("HEAD", "index")))
+        parent = os.path.dirname(path)
+        if parent == path:
+            return ()
+        path = parent
+
+
+def _git(cwd: str, *args: str) -> str:
+    import subprocess
+
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=10,
+                              check=True).stdout.strip()
+    except subprocess.SubprocessError as exc:
+        raise RuntimeError(str(exc)) from exc
+
+
+def _git_head(cwd: str) -> dict[str, Any] | None:
+    try:
+        return {"commit": _git(cwd, "rev-parse", "HEAD"), "branch": _git(cwd, "rev-parse", "--abbrev-ref", "HEAD")}
+    except (OSError, RuntimeError):
+        return None
 
 
 def installed_packages() -> dict[str, str]:
@@ -52,14 +87,27 @@ def _mtime(path: str) -> float:
 
 
 def _scan_packages() -> dict[str, str]:
-    from importlib.metadata import distributions
-
+    """Names and versions from the `*.dist-info` / `*.egg-info` folder names on sys.path (no metadata parsing)."""
     found: dict[str, str] = {}
-    for dist in distributions():
-        name = dist.metadata["Name"]
-        if name:
-            found.setdefault(name, dist.version)
+    for entry in sys.path:
+        try:
+            names = [d.name for d in os.scandir(entry or ".") if d.name.endswith((".dist-info", ".egg-info"))]
+        except OSError:
+            continue
+        for folder in names:
+            stem = folder.rsplit(".", 1)[0]
+            name, sep, version = stem.partition("-")
+            if sep and version:
+                found.setdefault(name.replace("_", "-"), version)
     return dict(sorted(found.items(), key=lambda kv: kv[0].lower()))
+
+
+def _platform() -> str:
+    import platform
+
+    if "platform" not in _packages_cache:
+        _packages_cache["platform"] = platform.platform()
+    return _packages_cache["platform"]
 
 
 def environment_hash(packages: dict[str, str]) -> str:
@@ -85,11 +133,9 @@ def basic_capture() -> dict[str, Any]:
 
 def slow_capture() -> dict[str, Any]:
     """The context that needs a subprocess or file scans: platform, git, installed packages."""
-    import platform
-
     packages = installed_packages()
     return {
-        "platform": platform.platform(),
+        "platform": _platform(),
         "git": git_state(),
         "env_hash": environment_hash(packages),
         "packages": packages,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+import os
 import string
 
 __all__ = ["new_id", "run_name"]
@@ -22,9 +22,10 @@ _ID_ALPHABET = string.ascii_lowercase + string.digits
 
 def new_id() -> str:
     """An 8-character random id, as W&B's."""
-    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
+    return "".join(_ID_ALPHABET[b % 36] for b in os.urandom(8))
 
 
 def run_name(number: int) -> str:
     """A readable name such as `calm-river-7` (the number is the run's position in its project)."""
-    return f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_NOUNS)}-{number}"
+    a, n = os.urandom(2)
+    return f"{_ADJECTIVES[a % len(_ADJECTIVES)]}-{_NOUNS[n % len(_NOUNS)]}-{number}"

@@ -245,11 +245,12 @@ class SystemSampler:
             return True
 
     def stop(self) -> None:
-        """Stop the thread, take a last reading (so even a short run has one) and write everything."""
+        """Stop the thread, take a reading if there is none yet (so even a short run has one), write everything."""
         self._stop.set()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout=10)
-        self.sample()
+        if self.samples == 0:
+            self.sample()
         self.flush()
 
 

@@ -26,6 +26,19 @@ FLUSH_INTERVAL = 1.0  # seconds between commits
 IDLE_HEARTBEAT = 5.0  # seconds between heartbeats when nothing else changed
 
 
+def _same_keys(batch: list[tuple[int, float, dict[str, Any]]]) -> list[list[tuple[int, float, dict[str, Any]]]]:
+    """Split a batch into consecutive runs of rows with the same keys in the same order."""
+    runs: list[list[tuple[int, float, dict[str, Any]]]] = []
+    last: tuple[str, ...] | None = None
+    for item in batch:
+        keys = tuple(item[2])
+        if keys != last:
+            runs.append([])
+            last = keys
+        runs[-1].append(item)
+    return runs
+
+
 class StateSource(Protocol):
     """What the writer reads besides points: versioned config, summary and capture."""
 
@@ -118,14 +131,16 @@ class Writer:
 
     def _chunks(self, batch: list[tuple[int, float, dict[str, Any]]]) -> tuple[list[ChunkWrite], dict[str, _Tail]]:
         columns: dict[str, tuple[list[int], list[float], list[Any]]] = {}
-        for step, t, row in batch:
-            for key, value in row.items():
+        for rows in _same_keys(batch):  # transpose runs of rows that share their keys, column by column
+            steps = [r[0] for r in rows]
+            times = [r[1] for r in rows]
+            for key in rows[0][2]:
                 col = columns.get(key)
                 if col is None:
                     col = columns[key] = ([], [], [])
-                col[0].append(step)
-                col[1].append(t)
-                col[2].append(value)
+                col[0].extend(steps)
+                col[1].extend(times)
+                col[2].extend([r[2][key] for r in rows])
         chunks: list[ChunkWrite] = []
         tails: dict[str, _Tail] = {}
         for key, (steps, times, values) in columns.items():

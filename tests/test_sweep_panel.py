@@ -11,9 +11,10 @@ import yaml
 
 import nbtrack
 from nbtrack.ui import sweep_panel as sp
+from nbtrack.sweeps._params import DISTRIBUTIONS
 from nbtrack.ui._sweep_form import (
-    FormState, ParamRow, SweepForm, config_from_form, form_from_config, format_values, parse_number,
-    parse_values, row_from_spec, row_spec,
+    RANGE_DISTRIBUTIONS, FormState, ParamRow, SweepForm, bound_keys, config_from_form, form_from_config,
+    format_values, parse_number, parse_values, row_from_spec, row_spec,
 )
 
 CONFIG = {
@@ -85,6 +86,17 @@ def test_config_round_trips_through_the_form_and_its_widgets(config):
     state = form_from_config(config)
     assert config_from_form(state) == config
     assert SweepForm(state).value == state  # every box shows and reads back the same values
+
+
+def test_a_range_row_offers_every_numeric_distribution_with_its_two_numbers():
+    assert set(RANGE_DISTRIBUTIONS) == set(DISTRIBUTIONS) - {"categorical", "categorical_w_probabilities", "constant"}
+    assert [bound_keys(d) for d in ("q_uniform", "log_normal", "q_beta", "")] == [
+        ("min", "max"), ("mu", "sigma"), ("a", "b"), ("min", "max")]
+    for distribution in RANGE_DISTRIBUTIONS:
+        lo, hi = bound_keys(distribution)
+        spec = {"distribution": distribution, lo: 1, hi: 2, **({"q": 0.5} if distribution.startswith("q_") else {})}
+        row = row_from_spec("p", spec)
+        assert row.kind == "range" and row_spec(row) == spec
 
 
 def test_rows_take_the_kind_that_shows_their_block():
@@ -208,15 +220,14 @@ def test_start_runs_the_trials_in_the_background_and_shows_them():
     assert yaml.safe_load(text.replace("&#x27;", "'")) == {"x": best["config.x"], "opt": best["config.opt"],
                                                            "epochs": 4}
     assert f"best loss = {best['summary.loss']:.6g}" in text
-    assert list(panel.chart_figures) == ["best", "parallel", "importance"]  # importance from 5 trials on
-    assert list(panel.figure.data[0].x) == [1, 2, 3, 4, 5] and panel.figure.data[1].line.shape == "hv"
-    panel.chart_view.value = "parallel"
-    assert [t.type for t in panel.figure.data] == ["parcoords"]
-    assert [d.label for d in panel.figure.data[0].dimensions] == ["x", "opt", "loss (best)"]
-    panel.chart_view.value = "importance"
-    assert {t.type for t in panel.figure.data} == {"bar"} and "xaxis2" in panel.figure.layout
-    panel.chart_view.value = "best"
-    assert "xaxis2" not in panel.figure.to_dict()["layout"]  # stale subplot axes are dropped
+    views = panel.views
+    assert list(views) == ["best", "parallel", "importance"]  # importance from 5 trials on
+    assert panel.charts.children == (views["best"], views["parallel"], views["importance"])
+    best_curve = views["best"].figure["data"]  # what the front end draws
+    assert best_curve[0]["x"] == [1, 2, 3, 4, 5] and best_curve[1]["line"]["shape"] == "hv"
+    assert min(best_curve[1]["y"]) == pytest.approx(best["summary.loss"])
+    assert [d.label for d in views["parallel"].data[0].dimensions] == ["x", "opt", "loss (best)"]
+    assert {t.type for t in views["importance"].data} == {"bar"}
     assert not panel.form.metric.disabled and not panel.start_button.disabled
     html_out = panel._repr_mimebundle_()["text/html"]
     assert html_out.count("<tr data-run-id=") == 5 and html_out.count("plotly-graph-div") >= 3
@@ -250,6 +261,28 @@ def test_pause_waits_for_the_current_trial_and_start_resumes_the_same_sweep():
     assert len(row_ids(panel)) == 3
 
 
+def test_a_paused_sweep_stopped_elsewhere_is_not_revived_by_start():
+    release = threading.Event()
+
+    def slow() -> None:
+        with nbtrack.init() as run:
+            run.log({"loss": run.config.x})
+            release.wait(30)
+
+    panel = panel_for(slow, count=2)
+    store = nbtrack.open_store()
+    assert panel.start()
+    wait_for(lambda: len(store.list_trials(panel.sweep_id)) == 1)
+    panel.pause()
+    release.set()
+    assert panel.wait(30) and panel.status == "paused"
+    first = panel.sweep_id
+    nbtrack.stop_sweep(first)  # e.g. from another cell or `nbtrack sweep --stop`
+    assert panel.start() and panel.sweep_id != first
+    assert panel.wait(30) and store.get_sweep(first).state == "stopped"
+    assert len(store.list_trials(panel.sweep_id)) == 2
+
+
 def test_stop_ends_the_sweep_and_the_next_start_makes_a_new_one():
     release = threading.Event()
 
@@ -268,9 +301,12 @@ def test_stop_ends_the_sweep_and_the_next_start_makes_a_new_one():
     assert panel.wait(30) and panel.status == "stopped"
     first = panel.sweep_id
     assert [r.state for r in panel.rows] == ["finished"]  # the running trial finished normally
+    assert list(panel.views) == ["best", "parallel"]
     panel.form.count.value = "1"
+    panel.form.metric.value = "nothing-logs-this"
     panel.start_button.click()
     assert panel.wait(30) and panel.sweep_id != first and len(store.list_trials(panel.sweep_id)) == 1
+    assert panel.views == {} and panel.charts.children == ()  # no chart of the last sweep stays
 
 
 def test_an_invalid_config_is_shown_in_the_panel_not_raised():

@@ -21,7 +21,6 @@ import ipywidgets as widgets
 import yaml
 
 from ..sweeps._errors import SweepConfigError
-from ..sweeps._params import DISTRIBUTIONS
 
 __all__ = [
     "FormState", "ParamRow", "ParamRowWidget", "SweepForm", "RANGE_DISTRIBUTIONS", "bound_keys",
@@ -37,8 +36,7 @@ RANGE_DISTRIBUTIONS: tuple[str, ...] = (
     "inv_log_uniform_values", "normal", "q_normal", "log_normal", "q_log_normal", "beta", "q_beta",
     "log_uniform", "q_log_uniform", "inv_log_uniform",
 )
-"""W&B's distributions of a numeric range, commonest first (every one but categorical and constant)."""
-assert set(RANGE_DISTRIBUTIONS) == set(DISTRIBUTIONS) - {"categorical", "categorical_w_probabilities", "constant"}
+"""W&B's distributions of a numeric range, commonest first: every one but categorical and constant."""
 
 _KINDS = (("values", "values"), ("range", "range"), ("constant", "value"), ("yaml", "yaml"))
 _WIDE = 10**9  # YAML line width: never wrap
@@ -391,21 +389,17 @@ class SweepForm(widgets.VBox):
     @value.setter
     def value(self, state: FormState) -> None:
         self._hidden = state
-        with self.hold_sync():
-            self.method.options = tuple(dict.fromkeys((*METHODS, state.method)))
-            self.method.value = state.method
-            self.metric.value = state.metric
-            self.goal.value = state.goal
-            self.count.value = format_number(state.count)
-            self.run_cap.value = format_number(state.run_cap)
-            self.hyperband.value = state.hyperband
-            self.min_iter.value = format_number(state.min_iter)
-            self.eta.value = format_number(state.eta)
-            for widget in self.rows.children:
-                widget.close()
-            self.rows.children = ()
-            for row in state.params:
-                self.add_row(row)
+        self.method.options = tuple(dict.fromkeys((*METHODS, state.method)))
+        self.method.value = state.method
+        self.metric.value, self.goal.value = state.metric, state.goal
+        self.count.value, self.run_cap.value = format_number(state.count), format_number(state.run_cap)
+        self.hyperband.value = state.hyperband
+        self.min_iter.value, self.eta.value = format_number(state.min_iter), format_number(state.eta)
+        for widget in self.rows.children:
+            widget.close()
+        self.rows.children = ()
+        for row in state.params:
+            self.add_row(row)
         self._arrange()
 
     def set_disabled(self, disabled: bool) -> None:

@@ -26,6 +26,7 @@ _log = logging.getLogger("nbtrack")
 # system keys the live view draws (gpu.N.util and gpu.N.mem_percent too)
 LIVE_SYSTEM_KEYS = frozenset({"cpu", "memory", "proc_rss_mb"})
 MIN_INTERVAL = 0.1  # at most ~10 redraws a second
+MAX_INTERVAL = 2.0  # and at least one every 2 s, however slow a redraw
 OVERHEAD_FACTOR = 20  # wait >= 20x the last redraw's cost: the view takes <= ~5 % of the loop's time
 
 
@@ -160,8 +161,8 @@ class LiveRunView:
                                     or k.endswith((".util", ".mem_percent"))]
         return {g: keys for g, keys in groups.items() if keys}
 
-    def redraw(self) -> None:
-        """Apply new points to the header and the charts (called by the view thread)."""
+    def redraw(self) -> bool:
+        """Apply new points to the header and the charts (called by the view thread); True if charts were made."""
         changed = self._drain()
         self._header.value = self._header_html()
         alerts = self.run._alerts
@@ -170,7 +171,7 @@ class LiveRunView:
             self._banner.value = alerts_html(list(alerts.records))
         self._media.refresh()
         if not changed:
-            return
+            return False
         groups = self._groups()
         rebuilt = False
         for group, keys in groups.items():
@@ -185,17 +186,20 @@ class LiveRunView:
             fw.set_xy({i: (panels[key][0].x, panels[key][0].y) for i, key in enumerate(keys)})
         if rebuilt:
             self._charts.children = tuple(self._figures[g] for g in groups)
+        return rebuilt
 
     def _loop(self) -> None:
         interval = MIN_INTERVAL
         while not self._stop.wait(interval):
             started = time.perf_counter()
             try:
-                self.redraw()
+                made_charts = self.redraw()
             except Exception as exc:  # a drawing problem must never reach the training loop
                 _log.warning("nbtrack: live view of run %s stopped updating: %s", self.run.id, exc)
                 return
-            interval = max(MIN_INTERVAL, OVERHEAD_FACTOR * (time.perf_counter() - started))
+            if not made_charts:  # one-off chart creation does not slow the steady redraw rate
+                cost = time.perf_counter() - started
+                interval = min(MAX_INTERVAL, max(MIN_INTERVAL, OVERHEAD_FACTOR * cost))
 
     # -- lifecycle -----------------------------------------------------------
     def static_figures(self) -> tuple[list[go.Figure], go.Figure | None]:
@@ -224,11 +228,11 @@ class LiveRunView:
             text=repr(RunCard(run)),
             png_figure=combined, attrs={"data-run-id": run.id, "data-state": run.state},
         )
-        if self.handle is not None:
-            self.handle.update(bundle, raw=True)
         for fw in self._figures.values():
             fw.close()
         self.widget.close()
+        if self.handle is not None:
+            self.handle.update(bundle, raw=True)
 
     def show(self) -> Any:
         """Display under the current cell, start redrawing, and freeze when the run ends."""

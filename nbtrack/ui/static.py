@@ -71,13 +71,25 @@ def static_bundle(
     if figures and not _session["plotlyjs_sent"]:
         parts.append(plotlyjs_script())
         _session["plotlyjs_sent"] = True
+    png = figure_png(png_figure) if png_figure is not None else None
+    png_b64 = base64.b64encode(png).decode("ascii") if png is not None else None
     attr_text = "".join(f' {k}="{html.escape(v, quote=True)}"' for k, v in (attrs or {}).items())
     parts.append(f'<div class="{root_class}"{attr_text}>{header_html}')
     parts.extend(figure_html(fig) for fig in figures)
+    if png_b64 is not None and figures:
+        # Where plotly.js is missing from the page (the output that carried it was cleared or
+        # re-run), show the PNG instead of blank chart boxes.
+        parts.append(f'<img class="nbtrack-png" style="display:none;max-width:100%" src="data:image/png;base64,{png_b64}">'
+                     + _PNG_FALLBACK_SCRIPT)
     parts.append("</div>")
     bundle: dict[str, Any] = {"text/plain": text, "text/html": "".join(parts)}
-    if png_figure is not None:
-        png = figure_png(png_figure)
-        if png is not None:
-            bundle["image/png"] = base64.b64encode(png).decode("ascii")
+    if png_b64 is not None:
+        bundle["image/png"] = png_b64
     return bundle
+
+
+_PNG_FALLBACK_SCRIPT = (
+    "<script>(function(){var s=document.currentScript,r=s&&s.parentElement;if(!r||window.Plotly)return;"
+    "r.querySelectorAll('.plotly-graph-div').forEach(function(d){d.style.display='none'});"
+    "r.querySelector('.nbtrack-png').style.display='block';})();</script>"
+)

@@ -39,6 +39,7 @@ from ..sweeps._objective import best_metric
 from ._sweep_form import SweepForm, _descendants, config_from_form, form_from_config
 from .card import STATE_COLORS
 from .charts import HEIGHT, importance_figure, parallel_data, parallel_figure, param_importance
+from .plotly_view import PlotlyView
 from .static import static_bundle
 
 __all__ = ["SweepPanel", "TrialRow", "sweep_panel", "trial_rows", "best_row", "best_so_far",
@@ -54,7 +55,6 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "metric": {"name": "loss", "goal": "minimize"},
     "parameters": {"lr": {"distribution": "log_uniform_values", "min": 1.0e-4, "max": 0.1}},
 }
-_VIEWS = (("best so far", "best"), ("parallel coordinates", "parallel"), ("importance", "importance"))
 DEFAULT_COUNT = 10  # trials, when the config bounds neither by run_cap nor by a grid
 _log = logging.getLogger("nbtrack")
 
@@ -237,11 +237,8 @@ class SweepPanel(widgets.VBox):
         self.stop_button = _button("Stop", "stop", "danger", "nbtrack-sweep-stop", self._on(self.stop))
         self.progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="180px"))
         self.status_html, self.message, self.table, self.best = (widgets.HTML() for _ in range(4))
-        self.chart_view = widgets.ToggleButtons(options=_VIEWS, value="best", style={"button_width": "150px"},
-                                                layout=widgets.Layout(display="none"))
-        self.chart_view.observe(lambda _: self._show_chart(), "value")
-        self.charts = widgets.VBox([self.chart_view])
-        self.figure: go.FigureWidget | None = None  # one widget only: each carries ~5 MB of plotly.js
+        self.charts = widgets.VBox([])
+        self.views: dict[str, PlotlyView] = {}  # best | parallel | importance, made when first drawn
         self.chart_figures: dict[str, go.Figure] = {}
         controls = [self.start_button, self.pause_button, self.stop_button, self.progress, self.status_html]
         super().__init__([self.form, widgets.HBox(controls, layout=widgets.Layout(align_items="center")),
@@ -257,14 +254,13 @@ class SweepPanel(widgets.VBox):
                 return False
             self._show_message("")
             try:
-                if self.status != "paused" or self.sweep_id is None:
+                found = self.store.get_sweep(self.sweep_id) if self.status == "paused" and self.sweep_id else None
+                if found is None or found.state in ("stopped", "finished"):  # a new sweep
                     form = self.form.value
                     self.sweep_id = sweep(config_from_form(form), project=self.project, store=self.store)
                     self.config = self.store.get_sweep(self.sweep_id).config  # type: ignore[union-attr]
                     self._count, self.rows, self.errors, self._ended, self._drawn = form.count, [], {}, {}, None
-                    self.chart_figures = {}
-                    if self.figure is not None:  # a new sweep: nothing of the last one's charts
-                        self._draw(_note_figure("No finished trial yet"))
+                    self._clear_charts()
                 else:
                     self.store.set_sweep_state(self.sweep_id, "running")
             except SweepConfigError as exc:
@@ -312,7 +308,7 @@ class SweepPanel(widgets.VBox):
         """Pause a running sweep and close the panel's widgets (also run by the widget's `__del__`)."""
         if "_lock" in self.__dict__ and "form" in self.__dict__:  # not when __init__ failed half-way
             self.pause()
-            for widget in [*([self.figure] if self.figure else []), *_descendants(self)]:
+            for widget in _descendants(self):
                 widget.close()
         super().close()
 
@@ -462,7 +458,8 @@ class SweepPanel(widgets.VBox):
             text = self.errors.get(row.id) or row.error or "failed"
             parts.append(_error_html(f"trial {row.name} failed: {text.strip().splitlines()[-1]}", text))
         if self._reason == "failures":
-            parts.append(_error_html(f"paused after {MAX_FAILURES} failed trials in a row", ""))
+            parts.append(_error_html(f"paused after {MAX_FAILURES} failed trials in a row: fix the function "
+                                     "(or set panel.function) and press Resume", ""))
         return "".join(parts)
 
     def _show_message(self, text: str) -> None:
@@ -489,32 +486,21 @@ class SweepPanel(widgets.VBox):
             except Exception as exc:  # importance is a nice-to-have; never stop the panel for it
                 _log.warning("nbtrack sweep panel: no parameter importance: %s", exc)
         self.chart_figures = figures
-        self._show_chart()
+        for name, fig in figures.items():
+            view = self.views.get(name)
+            if view is None:
+                self.views[name] = PlotlyView(fig)
+                self.charts.children = tuple(self.views[n] for n in ("best", "parallel", "importance")
+                                             if n in self.views)
+            else:
+                view.show(fig)
 
-    def _show_chart(self) -> None:
-        """Draw the chosen chart in the panel's one FigureWidget (created with the first chart)."""
-        with self._lock:
-            fig = self.chart_figures.get(self.chart_view.value)
-            if fig is None and self.chart_figures:
-                fig = _note_figure(f"Parameter importance: from {MIN_TRIALS_FOR_IMPORTANCE} finished trials on")
-            if fig is not None:
-                self._draw(fig)
-
-    def _draw(self, fig: go.Figure) -> None:
-        """Make the panel's FigureWidget (created on first use) show `fig`: traces and whole layout."""
-        with self._lock:
-            if self.figure is None:
-                self.figure = go.FigureWidget(fig)
-                self.charts.children = (self.chart_view, self.figure)
-                self.chart_view.layout.display = None
-                return
-            layout = fig.layout.to_plotly_json()
-            stale = {key: None for key in self.figure.layout.to_plotly_json() if key not in layout}
-            self.figure.data = ()
-            if stale:
-                self.figure.plotly_relayout(stale)
-            self.figure.layout = fig.layout
-            self.figure.add_traces(list(fig.data))
+    def _clear_charts(self) -> None:
+        """No charts (a new sweep starts)."""
+        self.charts.children = ()
+        for view in self.views.values():
+            view.close()
+        self.views, self.chart_figures = {}, {}
 
     # -- display ---------------------------------------------------------------------
     def static_bundle(self) -> dict[str, Any]:
