@@ -60,7 +60,7 @@ def __getattr__(name: str) -> Any:
     if name in ("run", "config", "summary"):
         from . import _current
 
-        run = _current.current
+        run = _current.get()
         return run if name == "run" or run is None else getattr(run, name)
     module = _LAZY.get(name)
     if module is None:

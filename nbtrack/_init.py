@@ -19,16 +19,14 @@ ResumeMode = Literal["never", "allow", "must", "auto"]
 
 _init_lock = threading.Lock()
 
-# The run a sweep agent in this process claimed: the next init() attaches to it.
-pending_trial: str | None = None
-# The same for a program an agent launched: the variable names the run of its trial.
+# A program a sweep agent launched: the variable names the run of its trial.
 TRIAL_ENV = "NBTRACK_SWEEP_RUN_ID"
 
 
 def _take_trial() -> str | None:
-    """The claimed trial run the next `init` must attach to, consumed once."""
-    global pending_trial
-    run_id, pending_trial = pending_trial, None
+    """The claimed trial run the next `init` must attach to (an in-process agent's, or the environment's), once."""
+    sc = _current.scope()
+    run_id, sc.pending_trial = sc.pending_trial, None
     return run_id or os.environ.pop(TRIAL_ENV, None)
 
 
@@ -43,6 +41,8 @@ def _resume_mode(resume: Any) -> str:
 
 
 def _store_for(dir: Any, mode: str | None, store: Store | str | None) -> Store:
+    if store is None and dir is None:
+        store = _current.scope().store  # a sweep agent's store, for its trials
     if isinstance(store, Store):
         return store
     if mode == "disabled":
@@ -91,8 +91,8 @@ def init(
     """
     if reinit not in (None, True, False, "default", "return_previous", "finish_previous", "create_new"):
         raise ValueError(f"init: reinit must be 'finish_previous', 'return_previous' or 'create_new', not {reinit!r}")
-    if reinit in (False, "return_previous") and _current.current is not None:
-        return _current.current
+    if reinit in (False, "return_previous") and _current.get() is not None:
+        return _current.get()
     if mode not in (None, "online", "offline", "disabled", "shared"):
         raise ValueError(f"init: mode must be 'online', 'offline' or 'disabled', not {mode!r}")
     resume_mode = _resume_mode(resume)
@@ -111,7 +111,7 @@ def init(
     system_interval = None if mode == "disabled" else sampling_interval(settings)
     st = _store_for(dir, mode, store)
     with _init_lock:
-        previous = _current.current
+        previous = _current.get()
         if previous is not None and reinit != "create_new":
             previous.finish()
         existing = st.get_run(id) if id is not None else None
@@ -223,7 +223,7 @@ def log(data: Mapping[str, Any], step: int | None = None, commit: bool | None = 
 
 def finish(exit_code: int | None = 0, quiet: bool | None = None) -> None:
     """Finish the current run, if any (W&B allows calling it without one)."""
-    run = _current.current
+    run = _current.get()
     if run is not None:
         run.finish(exit_code)
 
@@ -252,4 +252,4 @@ def unwatch(models: Any = None) -> None:
     """Remove nbtrack's hooks from `models` (or from every model the current run watches)."""
     from ._watch import unwatch as remove
 
-    remove(_current.current, models)
+    remove(_current.get(), models)

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 import nbtrack
-from nbtrack import _init
+from nbtrack import _current
 from nbtrack.store import RunRecord, Store, _connect, store_url
 from nbtrack.sweeps._agent import sweep_state
 
@@ -332,10 +332,10 @@ def test_controllers_of_two_agents_each_learn_every_ended_trial(disk: Store) -> 
     for i in range(6):
         trial = agents[i % 2].next_trial()
         assert trial is not None
-        _init.pending_trial = trial.run_id  # what the agent does before calling the function
-        with nbtrack.init() as run:
-            assert run.id == trial.run_id
-            run.log({"loss": run.config.x})
+        with _current.agent_scope(pending_trial=trial.run_id, store=disk):  # what the agent does
+            with nbtrack.init() as run:
+                assert run.id == trial.run_id
+                run.log({"loss": run.config.x})
     for controller in agents:
         controller.sync()
         assert [t.number for t in controller._trials] == list(range(6))

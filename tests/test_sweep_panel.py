@@ -367,8 +367,6 @@ def test_hyperband_prunes_trials_the_panel_shows_as_pruned():
     assert "data-state='pruned'" in panel.table.value
 
 
-@pytest.mark.xfail(strict=True, reason="init() finishes the process-wide current run, a panel trial's included: "
-                   "_current.current and _init.pending_trial are process-global, not per thread/context")
 def test_a_run_started_meanwhile_in_the_notebook_leaves_the_running_trial_alone():
     inside, release = threading.Event(), threading.Event()
 

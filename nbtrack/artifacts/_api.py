@@ -26,7 +26,7 @@ def default_store(store: Store | None = None) -> Store:
         return store
     from .. import _current
 
-    run = _current.current
+    run = _current.get()
     return run.store if run is not None else open_store()
 
 

@@ -8,13 +8,12 @@ import subprocess
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import _current, _init
 from .._run import RunPruned
-from ..store import Store, open_store, store_url
+from ..store import Store, open_store
 from ._config import load_sweep_config
 from ._controller import SweepController, Trial, sweep_record
 from ._macros import render_command
@@ -119,48 +118,28 @@ def _run_trial(st: Store, controller: SweepController, trial: Trial, function: C
     """One trial: attach the next init() to its run, call the function or the program; True on Ctrl-C."""
     interrupted = False
     error = "the sweep function did not call nbtrack.init()"
-    _init.pending_trial = trial.run_id
-    try:
-        if function is not None:
-            with _agent_store_as_default(st):
+    with _current.agent_scope(pending_trial=trial.run_id, store=st) as scope:
+        try:
+            if function is not None:
                 function()
-        else:
-            _run_program(st, controller, trial)
-    except RunPruned as exc:
-        _end_open_run(trial.run_id, exc)
-    except KeyboardInterrupt as exc:
-        interrupted = True
-        _end_open_run(trial.run_id, exc)
-        _mark_if_running(st, trial.run_id, "killed", "KeyboardInterrupt")
-    except Exception as exc:  # W&B's agent reports the error and goes on with the next trial
-        traceback.print_exc()
-        error = f"{error}; it raised:\n{traceback.format_exc()}"
-        _end_open_run(trial.run_id, exc)
-    finally:
-        untouched = _init.pending_trial == trial.run_id
-        _init.pending_trial = None
+            else:
+                _run_program(st, controller, trial)
+        except RunPruned as exc:
+            _end_open_run(trial.run_id, exc)
+        except KeyboardInterrupt as exc:
+            interrupted = True
+            _end_open_run(trial.run_id, exc)
+            _mark_if_running(st, trial.run_id, "killed", "KeyboardInterrupt")
+        except Exception as exc:  # W&B's agent reports the error and goes on with the next trial
+            traceback.print_exc()
+            error = f"{error}; it raised:\n{traceback.format_exc()}"
+            _end_open_run(trial.run_id, exc)
+        finally:
+            untouched = scope.pending_trial == trial.run_id
     _end_open_run(trial.run_id, None)
     if untouched:
         _mark_if_running(st, trial.run_id, "failed", error)
     return interrupted
-
-
-@contextmanager
-def _agent_store_as_default(st: Store) -> Iterator[None]:
-    """Point the function's `nbtrack.init()` at the agent's store when that is not the default one
-    (`agent(..., store=URL)`), as `NBTRACK_STORE` does for a program's child process."""
-    if store_url() == st.url:
-        yield
-        return
-    previous = os.environ.get("NBTRACK_STORE")
-    os.environ["NBTRACK_STORE"] = st.url
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("NBTRACK_STORE", None)
-        else:
-            os.environ["NBTRACK_STORE"] = previous
 
 
 def _end_open_run(run_id: str, exc: BaseException | None) -> None:

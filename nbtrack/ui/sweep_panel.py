@@ -26,7 +26,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import yaml
 
-from .. import _init
+from .. import _current
 from .._notebook import live_views
 from .._query import flatten, run_records
 from .._run import RunPruned
@@ -344,7 +344,7 @@ class SweepPanel(widgets.VBox):
 
     def _trial(self) -> None:
         """The user's function, its exception kept for the panel (the agent marks the run and goes on)."""
-        run_id = _init.pending_trial
+        run_id = _current.scope().pending_trial
         try:
             self.function()
         except RunPruned:
