@@ -29,13 +29,15 @@ IDLE_HEARTBEAT = 5.0  # seconds between heartbeats when nothing else changed
 def _same_keys(batch: list[tuple[int, float, dict[str, Any]]]) -> list[list[tuple[int, float, dict[str, Any]]]]:
     """Split a batch into consecutive runs of rows with the same keys in the same order."""
     runs: list[list[tuple[int, float, dict[str, Any]]]] = []
-    last: tuple[str, ...] | None = None
+    last: list[str] | None = None
+    current: list[tuple[int, float, dict[str, Any]]] = []
     for item in batch:
-        keys = tuple(item[2])
-        if keys != last:
-            runs.append([])
-            last = keys
-        runs[-1].append(item)
+        row = item[2]
+        if last is None or len(row) != len(last) or list(row) != last:
+            current = []
+            runs.append(current)
+            last = list(row)
+        current.append(item)
     return runs
 
 

@@ -17,7 +17,8 @@ from operator import sub
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-__all__ = ["Series", "encode_points", "decode_points", "NUMERIC", "NUMERIC_Z", "JSON_KIND"]
+__all__ = ["Series", "encode_steps", "encode_times", "encode_values", "decode_points", "NUMERIC",
+           "NUMERIC_Z", "JSON_KIND"]
 
 NUMERIC = "f8"  # raw little-endian float64
 NUMERIC_Z = "f8z"  # zlib-compressed float64
@@ -43,23 +44,28 @@ def _worth_compressing(raw: bytes) -> bool:
     return len(zlib.compress(sample, 1)) < 0.9 * len(sample)
 
 
-def encode_points(
-    steps: Sequence[int], times: Sequence[float], values: Sequence[Any]
-) -> tuple[str, bytes, bytes, bytes]:
-    """Pack one key's points; returns (kind, steps_blob, times_blob, values_blob)."""
-    steps_blob = _deltas(steps)
-    times_blob = _deltas(list(map(int, map((1000.0).__mul__, times))))
+def encode_steps(steps: Sequence[int]) -> bytes:
+    """Steps as a compressed delta-encoded int64 blob."""
+    return _deltas(steps)
+
+
+def encode_times(times: Sequence[float]) -> bytes:
+    """Unix timestamps (seconds) as a compressed delta-encoded int64 blob of milliseconds."""
+    return _deltas(list(map(int, map((1000.0).__mul__, times))))
+
+
+def encode_values(values: Sequence[Any]) -> tuple[str, bytes]:
+    """(kind, blob): float64 (compressed when that pays), or a compressed JSON array for text/rich values."""
     try:
         raw = array("d", values).tobytes()
     except TypeError:
-        kind = JSON_KIND
         payload = json.dumps([_jsonable(v) for v in values], allow_nan=True, separators=(",", ":"))
-        return kind, steps_blob, times_blob, zlib.compress(payload.encode(), 1)
+        return JSON_KIND, zlib.compress(payload.encode(), 1)
     if _worth_compressing(raw):
         packed = zlib.compress(raw, 1)
         if len(packed) < 0.9 * len(raw):
-            return NUMERIC_Z, steps_blob, times_blob, packed
-    return NUMERIC, steps_blob, times_blob, raw
+            return NUMERIC_Z, packed
+    return NUMERIC, raw
 
 
 def _jsonable(v: Any) -> Any:
@@ -75,7 +81,7 @@ def _from_json(v: Any) -> Any:
 
 
 def decode_points(kind: str, steps_blob: bytes, times_blob: bytes, values_blob: bytes) -> Series:
-    """Unpack one chunk into numpy arrays (the inverse of `encode_points`)."""
+    """Unpack one chunk into numpy arrays (the inverse of the encoders above)."""
     import numpy as np
 
     steps = np.cumsum(np.frombuffer(zlib.decompress(steps_blob), dtype="<i8"))

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from ._base import Store
-from ._codec import Series, decode_points, encode_points
+from ._codec import Series, decode_points, encode_steps, encode_times, encode_values
 from ._records import RUN_FIELDS, SWEEP_STATES, ChunkWrite, RunRecord, SweepRecord, TrialRecord
 from ._records import ArtifactEdge, ArtifactFileRecord, ArtifactRecord
 from ._records import ALERT_DELIVERIES, AlertRecord
@@ -629,10 +629,21 @@ class SqlStore(Store):
         return sorted(found.values(), key=lambda e: (e.created_at, e.run_id, e.artifact_id, e.direction))
 
 def _chunk_rows(run_id: str, chunks: Sequence[ChunkWrite]) -> list[tuple[Any, ...]]:
+    """Encoded rows; keys logged together share their steps and times, which are encoded once."""
     rows = []
+    encoded: dict[tuple[str, int, Any, Any], tuple[list[Any], bytes]] = {}
+
+    def once(what: str, points: list[Any], encode: Any) -> bytes:
+        key = (what, len(points), points[0], points[-1])
+        hit = encoded.get(key)
+        if hit is None or hit[0] != points:
+            hit = encoded[key] = (points, encode(points))
+        return hit[1]
+
     for c in chunks:
-        kind, steps, times, vals = encode_points(c.steps, c.times, c.values)
-        rows.append((run_id, c.key, c.seq, len(c.steps), min(c.steps), max(c.steps), kind, steps, times, vals))
+        kind, vals = encode_values(c.values)
+        rows.append((run_id, c.key, c.seq, len(c.steps), min(c.steps), max(c.steps), kind,
+                     once("steps", c.steps, encode_steps), once("times", c.times, encode_times), vals))
     return rows
 
 
