@@ -103,11 +103,9 @@ def _scan_packages() -> dict[str, str]:
 
 
 def _platform() -> str:
-    import platform
-
-    if "platform" not in _packages_cache:
-        _packages_cache["platform"] = platform.platform()
-    return _packages_cache["platform"]
+    """`Linux-6.1.0-x86_64`-style text from uname (platform.platform() reads the interpreter binary: slow)."""
+    u = os.uname()
+    return f"{u.sysname}-{u.release}-{u.machine}"
 
 
 def environment_hash(packages: dict[str, str]) -> str:
