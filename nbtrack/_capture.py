@@ -104,8 +104,10 @@ def _scan_packages() -> dict[str, str]:
 
 def _platform() -> str:
     """`Linux-6.1.0-x86_64`-style text from uname (platform.platform() reads the interpreter binary: slow)."""
-    u = os.uname()
-    return f"{u.sysname}-{u.release}-{u.machine}"
+    import platform
+
+    u = platform.uname()
+    return f"{u.system}-{u.release}-{u.machine}"
 
 
 def environment_hash(packages: dict[str, str]) -> str:
