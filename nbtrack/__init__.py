@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "Artifact": ".artifacts",
     "artifact": ".artifacts",
+    "lineage_figure": ".ui.lineage",
     "lineage": ".artifacts",
     "init": "._notebook",
     "log": "._init",

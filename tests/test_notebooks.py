@@ -69,3 +69,16 @@ def test_sweeps_notebook_runs_a_real_sweep_and_shows_the_panel(kernel_env: Path)
     assert "nbtrack-sweep-panel-static" in shown[0]["text/html"]  # what a saved notebook shows
     assert shown[0]["text/plain"] == "nbtrack sweep panel (ready): bayes sweep, not started"
     assert len(nbtrack.open_store().list_sweeps()) == 1  # displaying the panel starts nothing
+
+
+def test_artifacts_notebook_versions_data_and_model_with_lineage(kernel_env: Path) -> None:
+    nb = execute("artifacts.ipynb", kernel_env)
+    assert problems(nb) == []
+    runs = nbtrack.runs("artifacts-demo")
+    assert list(runs["job_type"]) == ["prepare", "train"] and set(runs["state"]) == {"finished"}
+    model = nbtrack.artifact("digits-model:best")
+    assert model.type == "model" and model.version == "v0"
+    graph = nbtrack.lineage("digits-model:best")
+    assert sorted(n.label for n in graph.nodes if n.kind == "artifact") == ["digits-model:v0", "digits:v0"]
+    history = nbtrack.history(runs["id"].iloc[1])
+    assert history["predictions"].iloc[0]["_type"] == "table-file"
