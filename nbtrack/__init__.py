@@ -19,6 +19,7 @@ _LAZY: dict[str, str] = {
     "init": "._notebook",
     "log": "._init",
     "finish": "._init",
+    "save": "._init",
     "Run": "._run",
     "NbtrackWarning": "._run",
     "RunFinishedError": "._run",

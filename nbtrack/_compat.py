@@ -15,7 +15,6 @@ class UnsupportedError(AttributeError, NotImplementedError):
 
 # W&B names nbtrack knows about but does not provide, with the reason or the alternative.
 UNSUPPORTED: dict[str, str] = {
-    "save": "W&B's cloud file sync; log files with nbtrack.Artifact instead",
     "restore": "W&B's cloud file sync; use nbtrack.artifact(...).download()",
     "Video": "video media is not supported; log frames as nbtrack.Image",
     "Audio": "audio media is not supported",

@@ -93,7 +93,8 @@ def init(
         raise ValueError(f"init: reinit must be 'finish_previous', 'return_previous' or 'create_new', not {reinit!r}")
     if reinit in (False, "return_previous") and _current.get() is not None:
         return _current.get()
-    if mode not in (None, "online", "offline", "disabled", "shared"):
+    mode = mode or os.environ.get("NBTRACK_MODE") or os.environ.get("WANDB_MODE") or None
+    if mode not in (None, "online", "offline", "disabled", "shared", "dryrun", "run"):
         raise ValueError(f"init: mode must be 'online', 'offline' or 'disabled', not {mode!r}")
     resume_mode = _resume_mode(resume)
     cfg = config_dict(config)
@@ -226,6 +227,11 @@ def finish(exit_code: int | None = 0, quiet: bool | None = None) -> None:
     run = _current.get()
     if run is not None:
         run.finish(exit_code)
+
+
+def save(glob_str: str, base_path: str | None = None, policy: str = "live") -> list[str]:
+    """`run.save` on the current run: keep files with it in `run.dir`."""
+    return _current.require("save").save(glob_str, base_path=base_path, policy=policy)
 
 
 def alert(title: str, text: str, level: Any = "INFO", wait_duration: Any = None) -> Any:

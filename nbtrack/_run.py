@@ -270,6 +270,36 @@ class Run:
         return use_artifact(self, artifact, type=type)
 
     # -- alerts, metric definitions, model watching, system metrics ---------------
+    @property
+    def dir(self) -> str:
+        """A directory for this run's files (W&B's `run.dir`), beside the store."""
+        from ._media import media_root
+
+        path = media_root(self._store).parent / "runs" / self.id / "files"
+        path.mkdir(parents=True, exist_ok=True)
+        return str(path)
+
+    def save(self, glob_str: str, base_path: str | None = None, policy: str = "live") -> list[str]:
+        """Copy the files matching `glob_str` into `run.dir` (W&B uploads them; here they stay with the run)."""
+        import glob
+        import shutil
+
+        target = os.path.realpath(self.dir)
+        base = os.path.abspath(base_path) if base_path is not None else None
+        saved = []
+        for found in sorted(glob.glob(glob_str, recursive=True)):
+            if not os.path.isfile(found):
+                continue
+            rel = os.path.relpath(os.path.abspath(found), base) if base else os.path.basename(found)
+            dest = os.path.realpath(os.path.join(target, rel))
+            if os.path.commonpath([dest, target]) != target:
+                raise ValueError(f"run.save: {found!r} lies outside base_path {base_path!r}")
+            if os.path.realpath(found) != dest:
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                shutil.copy2(found, dest)
+            saved.append(dest)
+        return saved
+
     def alert(self, title: str, text: str, level: Any = "INFO", wait_duration: Any = None) -> AlertRecord | None:
         """Raise an alert (stored, shown, POSTed to NBTRACK_ALERT_WEBHOOK); None if suppressed by wait_duration."""
         if self._state != "running":

@@ -105,7 +105,7 @@ def test_login_is_a_noop_that_says_so(capsys):
     assert "not needed" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("name", ["save", "Video", "plot", "controller"])
+@pytest.mark.parametrize("name", ["restore", "Video", "plot", "controller"])
 def test_unsupported_calls_raise_a_clear_error(name):
     with pytest.raises(wandb.UnsupportedError, match=rf"wandb\.{name}"):
         getattr(wandb, name)
@@ -115,3 +115,28 @@ def test_unsupported_calls_raise_a_clear_error(name):
 def test_log_before_init_names_the_fix():
     with pytest.raises(wandb.UsageError, match=r"nbtrack\.init\(\)"):
         wandb.log({"x": 1})
+
+
+def test_run_dir_and_save_keep_files_with_the_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "model.h5").write_bytes(b"weights")
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "a.txt").write_text("a")
+    with wandb.init(project="compat-files") as run:
+        with open(f"{run.dir}/notes.txt", "w") as f:  # the W&B habit: write into run.dir
+            f.write("hi")
+        saved = wandb.save("model.h5")
+        nested = run.save("logs/*.txt", base_path=".")
+    files = sorted(p.relative_to(run.dir).as_posix() for p in __import__("pathlib").Path(run.dir).rglob("*") if p.is_file())
+    assert files == ["logs/a.txt", "model.h5", "notes.txt"]
+    assert open(saved[0], "rb").read() == b"weights" and nested[0].endswith("logs/a.txt")
+    with wandb.init(project="compat-files") as other:
+        with pytest.raises(ValueError, match="outside base_path"):
+            other.save(str(tmp_path / "model.h5"), base_path=str(tmp_path / "logs"))
+
+
+def test_wandb_mode_environment_variable(monkeypatch):
+    monkeypatch.setenv("WANDB_MODE", "disabled")
+    with wandb.init(project="compat-env-off") as run:
+        run.log({"x": 1})
+    assert nbtrack.runs("compat-env-off").empty
