@@ -245,6 +245,7 @@ def test_cli_agent_ctrl_c_in_a_terminal_kills_the_run_and_exits(tmp_path: Path, 
     assert disk.get_sweep(sweep_id).state == "running"  # resumable
 
 
+@pytest.mark.postgres
 def test_cli_agents_in_different_directories_share_a_postgres_sweep(tmp_path: Path, pg_url: str) -> None:
     env = {k: v for k, v in os.environ.items() if k != "NBTRACK_DIR"}
     env["NBTRACK_STORE"] = pg_url
