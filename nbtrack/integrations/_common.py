@@ -5,13 +5,15 @@ from __future__ import annotations
 import enum
 import os
 import re
-from collections.abc import Iterable, Mapping
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .._run import Run
 
-__all__ = ["resolve_run", "require_run", "artifact_name", "log_model_files", "plain_params", "number_or_text"]
+__all__ = ["resolve_run", "require_run", "LazyRun", "artifact_name", "log_model_files", "log_saved_model",
+           "plain_params", "number_or_text"]
 
 _NOT_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -30,6 +32,22 @@ def resolve_run(run: Run | None, init_kwargs: Mapping[str, Any]) -> Run:
     if current is not None:
         return current
     return nbtrack.init(**{k: v for k, v in init_kwargs.items() if v is not None})
+
+
+class LazyRun:
+    """Mixin for a framework callback: `_current_run()` is the run it logs to.
+
+    That is `run` (the one passed as `run=`), else the current run, else one started from
+    `_init_kwargs` (as `resolve_run` finds it); looked up again once that run has finished.
+    """
+
+    run: Run | None
+    _init_kwargs: Mapping[str, Any]
+
+    def _current_run(self) -> Run:
+        if self.run is None or self.run.finished:
+            self.run = resolve_run(None, self._init_kwargs)
+        return self.run
 
 
 def require_run(run: Run | None, call: str) -> Run:
@@ -69,6 +87,27 @@ def log_model_files(
         artifact.add_file(os.fspath(path))
     run.log_artifact(artifact, aliases=list(aliases))
     return artifact
+
+
+def log_saved_model(
+    run: Run,
+    save: Callable[[str], Any],
+    *,
+    framework: str,
+    file: str | None,
+    name: str | None,
+    metadata: Mapping[str, Any],
+) -> Any:
+    """Save a model with `save(path)` in a temporary directory and log it as `run`'s `model` artifact; return it.
+
+    `path` is the file `file` in that directory, or the directory itself when `file` is None (a
+    framework that saves several files); the artifact is named by `artifact_name(run, name)` and its
+    metadata is `framework` followed by `metadata`.
+    """
+    with tempfile.TemporaryDirectory(prefix=f"nbtrack-{framework}-") as tmp:
+        path = tmp if file is None else os.path.join(tmp, file)
+        save(path)
+        return log_model_files(run, path, name=artifact_name(run, name), metadata={"framework": framework, **metadata})
 
 
 def number_or_text(value: str) -> Any:

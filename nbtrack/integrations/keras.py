@@ -25,20 +25,18 @@ The run: the one passed as `run=`, else the current run, else a new one from `pr
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from typing import Any, Literal
 
 import keras
 
 from .._run import Run
-from ._common import artifact_name, log_model_files, plain_params, resolve_run
+from ._common import LazyRun, log_saved_model, plain_params
 
 __all__ = ["NbtrackCallback"]
 
 
-class NbtrackCallback(keras.callbacks.Callback):
+class NbtrackCallback(LazyRun, keras.callbacks.Callback):
     """Log a Keras `fit`'s settings, per-epoch (and optionally per-batch) metrics and final model."""
 
     def __init__(
@@ -62,11 +60,6 @@ class NbtrackCallback(keras.callbacks.Callback):
         self._log_model = log_model
         self._model_name = model_name
         self._batch_step = 0
-
-    def _current_run(self) -> Run:
-        if self.run is None or self.run.finished:
-            self.run = resolve_run(None, self._init_kwargs)
-        return self.run
 
     def on_train_begin(self, logs: Mapping[str, Any] | None = None) -> None:
         run = self._current_run()
@@ -107,18 +100,14 @@ class NbtrackCallback(keras.callbacks.Callback):
     def on_train_end(self, logs: Mapping[str, Any] | None = None) -> None:
         if not self._log_model or self.model is None:
             return
-        run = self._current_run()
-        with tempfile.TemporaryDirectory(prefix="nbtrack-keras-") as tmp:
-            path = os.path.join(tmp, "model.keras")
-            self.model.save(path)
-            metadata = {
-                "framework": "keras",
-                "backend": keras.backend.backend(),
-                "class": type(self.model).__name__,
-                "parameters": int(self.model.count_params()),
-                "epochs": dict(self.params or {}).get("epochs"),
-            }
-            log_model_files(run, path, name=artifact_name(run, self._model_name), metadata=metadata)
+        metadata = {
+            "backend": keras.backend.backend(),
+            "class": type(self.model).__name__,
+            "parameters": int(self.model.count_params()),
+            "epochs": dict(self.params or {}).get("epochs"),
+        }
+        log_saved_model(self._current_run(), self.model.save, framework="keras", file="model.keras",
+                        name=self._model_name, metadata=metadata)
 
 
 def _number(value: Any) -> Any:

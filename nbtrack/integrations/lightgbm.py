@@ -28,20 +28,18 @@ The run: the one passed as `run=`, else the current run, else a new one from `pr
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from typing import Any
 
 import lightgbm
 
 from .._run import Run
-from ._common import artifact_name, log_model_files, plain_params, require_run, resolve_run
+from ._common import LazyRun, log_saved_model, plain_params, require_run
 
 __all__ = ["nbtrack_callback", "log_booster"]
 
 
-class _NbtrackCallback:
+class _NbtrackCallback(LazyRun):
     # After `record_evaluation` (20), before `early_stopping` (30), so the stopping round is logged.
     order = 25
     before_iteration = False
@@ -49,15 +47,10 @@ class _NbtrackCallback:
     def __init__(self, run: Run | None, init_kwargs: dict[str, Any], config: dict[str, Any], log_model: bool,
                  model_name: str | None) -> None:
         self.run = run
-        self._init_kwargs = init_kwargs
+        self._init_kwargs = {**init_kwargs, "config": config or None}
         self._config = config
         self._log_model = log_model
         self._model_name = model_name
-
-    def _current_run(self) -> Run:
-        if self.run is None or self.run.finished:
-            self.run = resolve_run(None, {**self._init_kwargs, "config": self._config or None})
-        return self.run
 
     def __call__(self, env: Any) -> None:
         run = self._current_run()
@@ -110,15 +103,12 @@ def log_booster(booster: Any, *, run: Run | None = None, name: str | None = None
             for metric, value in scores.items()}
     for key, value in best.items():
         target.summary[key] = value
-    with tempfile.TemporaryDirectory(prefix="nbtrack-lightgbm-") as tmp:
-        path = os.path.join(tmp, "model.txt")
-        booster.save_model(path)
-        metadata = {
-            "framework": "lightgbm",
-            "version": lightgbm.__version__,
-            "rounds": booster.current_iteration(),
-            "features": booster.num_feature(),
-            "best_iteration": best_iteration,
-            **best,
-        }
-        return log_model_files(target, path, name=artifact_name(target, name), metadata=metadata)
+    metadata = {
+        "version": lightgbm.__version__,
+        "rounds": booster.current_iteration(),
+        "features": booster.num_feature(),
+        "best_iteration": best_iteration,
+        **best,
+    }
+    return log_saved_model(target, booster.save_model, framework="lightgbm", file="model.txt", name=name,
+                           metadata=metadata)

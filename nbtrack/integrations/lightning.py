@@ -26,8 +26,6 @@ run, else a new one from `project`, `name`, `config` and any other `nbtrack.init
 
 from __future__ import annotations
 
-import os
-import tempfile
 import weakref
 from argparse import Namespace
 from collections.abc import Mapping
@@ -43,7 +41,7 @@ except ImportError:
     from pytorch_lightning.loggers.logger import rank_zero_experiment
 
 from .._run import Run
-from ._common import artifact_name, log_model_files, plain_params, resolve_run
+from ._common import log_saved_model, plain_params, resolve_run
 
 __all__ = ["NbtrackLogger"]
 
@@ -149,19 +147,18 @@ class NbtrackLogger(Logger):
             return  # only a finished fit stores weights, not validate/test/predict
         from safetensors.torch import save_model
 
-        run = self._run
-        with tempfile.TemporaryDirectory(prefix="nbtrack-lightning-") as tmp:
-            path = os.path.join(tmp, "model.safetensors")
-            save_model(module, path, metadata={"format": "pt", "class": type(module).__qualname__})
-            metadata = {
-                "framework": "lightning",
-                "class": f"{type(module).__module__}.{type(module).__qualname__}",
-                "parameters": sum(p.numel() for p in module.parameters()),
-                "global_step": getattr(trainer, "global_step", None),
-                "epoch": getattr(trainer, "current_epoch", None),
-                **self._best,
-            }
-            log_model_files(run, path, name=artifact_name(run, self._model_name), metadata=metadata)
+        metadata = {
+            "class": f"{type(module).__module__}.{type(module).__qualname__}",
+            "parameters": sum(p.numel() for p in module.parameters()),
+            "global_step": getattr(trainer, "global_step", None),
+            "epoch": getattr(trainer, "current_epoch", None),
+            **self._best,
+        }
+        log_saved_model(
+            self._run,
+            lambda path: save_model(module, path, metadata={"format": "pt", "class": type(module).__qualname__}),
+            framework="lightning", file="model.safetensors", name=self._model_name, metadata=metadata,
+        )
 
 
 def _register_with_other_package() -> None:

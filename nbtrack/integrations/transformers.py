@@ -32,14 +32,13 @@ The run: the one passed as `run=`, else the current run, else a new one from `pr
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping
 from typing import Any
 
 from transformers import TrainerCallback
 
 from .._run import Run
-from ._common import artifact_name, log_model_files, plain_params, resolve_run
+from ._common import LazyRun, log_saved_model, plain_params
 
 __all__ = ["NbtrackCallback", "rewrite_logs"]
 
@@ -61,7 +60,7 @@ def rewrite_logs(logs: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-class NbtrackCallback(TrainerCallback):
+class NbtrackCallback(LazyRun, TrainerCallback):
     """Log a `transformers.Trainer`'s arguments, metrics and final model to nbtrack."""
 
     def __init__(
@@ -81,9 +80,7 @@ class NbtrackCallback(TrainerCallback):
         self._model_name = model_name
 
     def _setup(self, args: Any, model: Any) -> Run:
-        if self.run is None or self.run.finished:
-            self.run = resolve_run(None, self._init_kwargs)
-        run = self.run
+        run = self._current_run()
         config = plain_params(args.to_dict())
         model_config = getattr(model, "config", None)
         if model_config is not None:
@@ -114,15 +111,13 @@ class NbtrackCallback(TrainerCallback):
         if not state.is_world_process_zero or not self._log_model or model is None:
             return
         run = self.run if self.run is not None and not self.run.finished else self._setup(args, model)
-        with tempfile.TemporaryDirectory(prefix="nbtrack-transformers-") as tmp:
-            model.save_pretrained(tmp)
-            metadata = {
-                "framework": "transformers",
-                "class": type(model).__name__,
-                "parameters": int(model.num_parameters()) if hasattr(model, "num_parameters") else None,
-                "global_step": state.global_step,
-                "epoch": state.epoch,
-                "best_metric": state.best_metric,
-                "best_model_checkpoint": state.best_model_checkpoint,
-            }
-            log_model_files(run, tmp, name=artifact_name(run, self._model_name), metadata=metadata)
+        metadata = {
+            "class": type(model).__name__,
+            "parameters": int(model.num_parameters()) if hasattr(model, "num_parameters") else None,
+            "global_step": state.global_step,
+            "epoch": state.epoch,
+            "best_metric": state.best_metric,
+            "best_model_checkpoint": state.best_model_checkpoint,
+        }
+        log_saved_model(run, model.save_pretrained, framework="transformers", file=None, name=self._model_name,
+                        metadata=metadata)

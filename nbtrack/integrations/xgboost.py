@@ -28,15 +28,14 @@ The run: the one passed as `run=`, else the current run, else a new one from `pr
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from typing import Any
 
+import xgboost
 from xgboost.callback import TrainingCallback
 
 from .._run import Run
-from ._common import artifact_name, log_model_files, number_or_text, plain_params, resolve_run
+from ._common import LazyRun, log_saved_model, number_or_text, plain_params
 
 __all__ = ["NbtrackCallback", "booster_params"]
 
@@ -64,7 +63,7 @@ def booster_params(booster: Any) -> dict[str, Any]:
     return out
 
 
-class NbtrackCallback(TrainingCallback):
+class NbtrackCallback(LazyRun, TrainingCallback):
     """Log an XGBoost training's parameters, per-round evaluation metrics and final booster."""
 
     def __init__(
@@ -81,14 +80,9 @@ class NbtrackCallback(TrainingCallback):
         super().__init__()
         self.run: Run | None = run
         self._config = dict(config or {})
-        self._init_kwargs = {"project": project, "name": name, **init_kwargs}
+        self._init_kwargs = {"project": project, "name": name, "config": self._config or None, **init_kwargs}
         self._log_model = log_model
         self._model_name = model_name
-
-    def _current_run(self) -> Run:
-        if self.run is None or self.run.finished:
-            self.run = resolve_run(None, {**self._init_kwargs, "config": self._config or None})
-        return self.run
 
     def before_training(self, model: Any) -> Any:
         run = self._current_run()
@@ -113,17 +107,12 @@ class NbtrackCallback(TrainingCallback):
             if key in attrs:
                 run.summary[key] = number_or_text(attrs[key])
         if self._log_model and hasattr(model, "save_model"):
-            with tempfile.TemporaryDirectory(prefix="nbtrack-xgboost-") as tmp:
-                path = os.path.join(tmp, "model.json")
-                model.save_model(path)
-                import xgboost
-
-                metadata = {
-                    "framework": "xgboost",
-                    "version": xgboost.__version__,
-                    "rounds": model.num_boosted_rounds(),
-                    "features": model.num_features(),
-                    **{k: number_or_text(v) for k, v in attrs.items() if k in ("best_iteration", "best_score")},
-                }
-                log_model_files(run, path, name=artifact_name(run, self._model_name), metadata=metadata)
+            metadata = {
+                "version": xgboost.__version__,
+                "rounds": model.num_boosted_rounds(),
+                "features": model.num_features(),
+                **{k: number_or_text(v) for k, v in attrs.items() if k in ("best_iteration", "best_score")},
+            }
+            log_saved_model(run, model.save_model, framework="xgboost", file="model.json", name=self._model_name,
+                            metadata=metadata)
         return model

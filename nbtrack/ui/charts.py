@@ -51,6 +51,7 @@ __all__ = [
     "Curve",
     "Parallel",
     "XAxis",
+    "best_so_far_figure",
     "column_label",
     "downsample_minmax",
     "ema",
@@ -249,6 +250,26 @@ def importance_figure(table: pd.DataFrame, *, metric: str) -> go.Figure:
     _style(fig, title, max(HEIGHT, 80 + 22 * len(labels)))
     fig.update_layout(showlegend=False)
     return fig
+
+def best_so_far_figure(points: Sequence[tuple[int, float, float]], metric: str, goal: str) -> go.Figure:
+    """Each ended trial's best metric (dots) and the best so far (a step line), by trial number."""
+    if not points:  # the sweep panel's empty chart: no title or margins, unlike _empty_figure
+        fig = go.Figure()
+        fig.add_annotation(text="No finished trial yet", x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                           font={"size": 12, "color": "#777"})
+        fig.update_layout(template="plotly_white", height=HEIGHT, xaxis={"visible": False}, yaxis={"visible": False})
+        return fig
+    numbers, values, best = zip(*points)
+    fig = go.Figure()
+    fig.add_scatter(x=numbers, y=values, mode="markers", name="trial", marker={"color": "#9aa0a6", "size": 7},
+                    hovertemplate="trial %{x}<br>%{y:.4g}<extra></extra>")
+    fig.add_scatter(x=numbers, y=best, mode="lines+markers", line={"shape": "hv", "color": "#1f77b4"},
+                    marker={"size": 4}, name="best so far", hovertemplate="best %{y:.4g}<extra></extra>")
+    fig.update_layout(template="plotly_white", height=HEIGHT, margin={"l": 48, "r": 16, "t": 40, "b": 36},
+                      title={"text": f"{metric}: best so far ({goal})", "font": {"size": 13}, "x": 0.01},
+                      font={"size": 11}, legend={"font": {"size": 10}}, xaxis_title="trial", yaxis_title=metric)
+    return fig
+
 
 
 def _dimension(axis: Axis) -> dict[str, object]:

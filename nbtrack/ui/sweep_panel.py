@@ -5,7 +5,8 @@ sweep (a SweepConfigError is shown, not raised) and runs the agent in a backgrou
 the buttons and charts stay responsive. Pause stops after the current trial (the sweep is
 `paused` in the store; Start resumes it); Stop calls `nbtrack.stop_sweep`. What the panel shows
 (trials table, best-so-far curve, parallel coordinates, parameter importance, the best config
-as YAML) is computed by pure functions from the store's trials, runs and metric history.
+as YAML) is computed by pure functions (`_sweep_trials`, `charts`) from the store's trials, runs
+and metric history.
 """
 
 from __future__ import annotations
@@ -13,32 +14,29 @@ from __future__ import annotations
 import contextvars
 import html
 import logging
-import math
 import os
 import threading
 import traceback
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import ipywidgets as widgets
-import pandas as pd
 import plotly.graph_objects as go
 import yaml
 
 from .. import _current
 from .._notebook import live_views
-from .._query import flatten, run_records
+from .._query import run_records
 from .._run import RunPruned
-from ..store import RunRecord, Store, TrialRecord, open_store
+from ..store import Store, open_store
 from ..sweeps._agent import agent, stop_sweep, sweep
 from ..sweeps._controller import TERMINAL
 from ..sweeps._errors import SweepConfigError
 from ..sweeps._grid import grid_points
-from ..sweeps._objective import best_metric
 from ._sweep_form import SweepForm, _descendants, config_from_form, form_from_config
-from .card import STATE_COLORS
-from .charts import HEIGHT, importance_figure, parallel_data, parallel_figure, param_importance
+from ._sweep_trials import (TrialRow, best_config_yaml, best_row, best_so_far, parameter_names, trial_rows,
+                            trials_frame, trials_table_html)
+from .charts import best_so_far_figure, importance_figure, parallel_data, parallel_figure, param_importance
 from .plotly_view import PlotlyView
 from .static import static_bundle
 
@@ -63,145 +61,6 @@ def sweep_panel(function: Callable[[], Any], config: Mapping[str, Any] | str | o
                 project: str | None = None, *, store: Store | str | None = None) -> SweepPanel:
     """A panel that edits a W&B sweep config (dict or YAML path) and runs `function` as its trials."""
     return SweepPanel(function, config, project, store=store)
-
-
-# -- what the panel shows, computed ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TrialRow:
-    """One trial as the table shows it; `value` is the run's best metric (None when it has none)."""
-
-    id: str
-    name: str
-    number: int
-    state: str
-    params: dict[str, Any]
-    value: float | None
-    runtime: float
-    error: str | None = None
-    config: dict[str, Any] = field(default_factory=dict)  # the run's whole config
-
-
-def parameter_names(parameters: Mapping[str, Any], prefix: str = "") -> list[str]:
-    """The dotted run-config keys of a normalised config's searched parameters (constants left out)."""
-    out: list[str] = []
-    for name, spec in parameters.items():
-        if isinstance(spec, Mapping) and set(spec) == {"parameters"}:
-            out += parameter_names(spec["parameters"], prefix=f"{prefix}{name}.")
-        elif not (isinstance(spec, Mapping) and spec.get("distribution") == "constant"):
-            out.append(f"{prefix}{name}")
-    return out
-
-
-def trial_rows(trials: Sequence[TrialRecord], records: Mapping[str, RunRecord],
-               values: Mapping[str, Sequence[Any]], names: Sequence[str], goal: str = "minimize") -> list[TrialRow]:
-    """The table's rows, in claim order (numbered from 1): each trial's run, its parameters and best metric."""
-    rows = []
-    for trial in trials:
-        record = records.get(trial.run_id)
-        if record is None:
-            continue
-        config = flatten(record.config)
-        end = record.finished_at if record.finished_at is not None else record.heartbeat_at
-        rows.append(TrialRow(
-            id=record.id, name=record.name, number=trial.number + 1, state=record.state,
-            params={name: config.get(name) for name in names},
-            value=best_metric(values.get(record.id, ()), goal),  # type: ignore[arg-type]
-            runtime=max(0.0, end - record.created_at), error=record.error, config=record.config,
-        ))
-    return rows
-
-
-def best_row(rows: Sequence[TrialRow], goal: str = "minimize") -> TrialRow | None:
-    """The trial with the best metric (the earliest of ties), or None."""
-    scored = [r for r in rows if r.value is not None and math.isfinite(r.value)]
-    if not scored:
-        return None
-    pick = max if goal == "maximize" else min
-    return pick(scored, key=lambda r: r.value)  # type: ignore[arg-type,return-value]
-
-
-def best_so_far(rows: Sequence[TrialRow], goal: str = "minimize") -> list[tuple[int, float, float]]:
-    """(trial number, its value, best value up to it) for each ended trial with a value."""
-    out: list[tuple[int, float, float]] = []
-    best: float | None = None
-    for row in sorted(rows, key=lambda r: r.number):
-        if row.state not in TERMINAL or row.value is None or not math.isfinite(row.value):
-            continue
-        better = best is None or (row.value > best if goal == "maximize" else row.value < best)
-        best = row.value if better else best
-        out.append((row.number, row.value, best))  # type: ignore[arg-type]
-    return out
-
-
-def best_config_yaml(config: Mapping[str, Any], parameters: Mapping[str, Any], *, header: str = "") -> str:
-    """The sweep's parameters as the best run set them, as YAML ready to paste (`yaml.safe_dump`)."""
-    chosen = {name: config[name] for name in parameters if name in config}
-    body = yaml.safe_dump(chosen, sort_keys=False, default_flow_style=False, allow_unicode=True)
-    return f"# {header}\n{body}" if header else body
-
-
-def trials_frame(rows: Sequence[TrialRow], names: Sequence[str], metric: str) -> pd.DataFrame:
-    """Rows as a runs-like frame (``id, name, state, config.<param>..., <metric> (best)``) for the charts."""
-    column = f"{metric} (best)"
-    data = [{"id": r.id, "name": r.name, "state": r.state, **{f"config.{n}": r.params.get(n) for n in names},
-             column: r.value if r.value is not None else math.nan} for r in rows]
-    return pd.DataFrame(data, columns=["id", "name", "state", *(f"config.{n}" for n in names), column])
-
-
-def best_so_far_figure(points: Sequence[tuple[int, float, float]], metric: str, goal: str) -> go.Figure:
-    """Each ended trial's best metric (dots) and the best so far (a step line), by trial number."""
-    if not points:
-        return _note_figure("No finished trial yet")
-    numbers, values, best = zip(*points)
-    fig = go.Figure()
-    fig.add_scatter(x=numbers, y=values, mode="markers", name="trial", marker={"color": "#9aa0a6", "size": 7},
-                    hovertemplate="trial %{x}<br>%{y:.4g}<extra></extra>")
-    fig.add_scatter(x=numbers, y=best, mode="lines+markers", line={"shape": "hv", "color": "#1f77b4"},
-                    marker={"size": 4}, name="best so far", hovertemplate="best %{y:.4g}<extra></extra>")
-    fig.update_layout(template="plotly_white", height=HEIGHT, margin={"l": 48, "r": 16, "t": 40, "b": 36},
-                      title={"text": f"{metric}: best so far ({goal})", "font": {"size": 13}, "x": 0.01},
-                      font={"size": 11}, legend={"font": {"size": 10}}, xaxis_title="trial", yaxis_title=metric)
-    return fig
-
-
-def _note_figure(text: str) -> go.Figure:
-    """An empty chart that says why it is empty."""
-    fig = go.Figure()
-    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                       font={"size": 12, "color": "#777"})
-    fig.update_layout(template="plotly_white", height=HEIGHT, xaxis={"visible": False}, yaxis={"visible": False})
-    return fig
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return html.escape(str(value))
-
-
-def trials_table_html(rows: Sequence[TrialRow], names: Sequence[str], metric: str | None,
-                      best_id: str | None = None) -> str:
-    """The trials table: one ``tr[data-run-id]`` per trial, the best one marked ``nbtrack-best``."""
-    head = ["#", "name", "state", *names, *([f"{metric} (best)"] if metric else []), "runtime"]
-    style = "style='padding:2px 8px;text-align:left;border-bottom:1px solid #ddd'"
-    out = ["<table class='nbtrack-sweep-trials' style='border-collapse:collapse;font-size:12px'><thead><tr>",
-           *(f"<th {style}>{html.escape(h)}</th>" for h in head), "</tr></thead><tbody>"]
-    for r in rows:
-        best = r.id == best_id
-        color = STATE_COLORS.get(r.state, "#333")
-        title = f" title='{html.escape(r.error.strip().splitlines()[-1], quote=True)}'" if r.error else ""
-        cells = [str(r.number), html.escape(r.name),
-                 f"<span class='nbtrack-state' style='color:{color}'{title}>{html.escape(r.state)}</span>",
-                 *(_cell(r.params.get(n)) for n in names), *([_cell(r.value)] if metric else []), f"{r.runtime:.1f}s"]
-        attrs = f"data-run-id='{html.escape(r.id, quote=True)}' data-state='{html.escape(r.state, quote=True)}'"
-        attrs += " class='nbtrack-best' style='font-weight:bold'" if best else ""
-        out.append(f"<tr {attrs}>" + "".join(f"<td style='padding:2px 8px'>{c}</td>" for c in cells) + "</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
 
 
 # -- the panel -----------------------------------------------------------------------
