@@ -347,6 +347,8 @@ def test_claim_trial_outcomes(store: Store) -> None:
         TrialRecord(run_id="t0", sweep_id="sw", number=0, point_key="lr=1", params={"lr": 1}),
         TrialRecord(run_id="t2", sweep_id="sw", number=1, point_key=None, params={"lr": 2.5, "ü": [1]}),
     ]
+    assert [t.run_id for t in store.list_trials("sw", since=1)] == ["t2"]  # the tail an agent syncs
+    assert store.list_trials("sw", since=2) == []
     store.set_sweep_state("sw", "stopped")
     assert store.claim_trial(record("t4", sweep_id="sw"), params={}) == "stopped"
     assert store.get_run("t4") is None

@@ -135,8 +135,8 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def list_trials(self, sweep_id: str) -> list[TrialRecord]:
-        """The trials a sweep handed out, in claim order."""
+    def list_trials(self, sweep_id: str, *, since: int = 0) -> list[TrialRecord]:
+        """The trials a sweep handed out numbered `since` or more (all by default), in claim order."""
 
     # -- artifacts -----------------------------------------------------------
     @abstractmethod

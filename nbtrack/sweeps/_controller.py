@@ -17,7 +17,6 @@ from .._liveness import effective_state
 from .._names import new_id, run_name
 from .._run import new_record
 from ..store import Store, SweepRecord, TrialRecord
-from ..store._sql import SqlStore
 from ._grid import grid_points
 from ._objective import best_metric, impute_metric, target_reached
 from ._space import SearchSpace
@@ -86,7 +85,7 @@ class SweepController:
         same at the 1,000th as at the first (runs and their histories are read once, when they end).
         """
         trials = self._trials
-        new = self._list_trials(since=trials[-1].number + 1 if trials else 0)
+        new = self.store.list_trials(self.sweep.id, since=trials[-1].number + 1 if trials else 0)
         if new:
             trials.extend(new)
         pending = [t.run_id for t in trials if t.run_id not in self._values]
@@ -126,12 +125,6 @@ class SweepController:
                         params=t.params, distributions=self.space.distributions, value=value, state=state
                     )
                 )
-
-    def _list_trials(self, *, since: int) -> list[TrialRecord]:
-        """Trials numbered `since` or more; only the SQL stores can list a tail (all backends are)."""
-        if isinstance(self.store, SqlStore):
-            return self.store.list_trials(self.sweep.id, since=since)
-        return [t for t in self.store.list_trials(self.sweep.id) if t.number >= since]
 
     def _add_values(self, run_id: str, values: list[Any]) -> None:
         """Record an ended run's metric values and keep the best-so-far current."""
