@@ -25,9 +25,15 @@ demo: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
+BENCH_VENV := .venv-bench
+
+# The peers pin shared packages: they get their own virtual environment.
 bench: $(STAMP)
-	$(BIN)/python -m pip install -q -e '.[bench]'
-	$(BIN)/python benchmarks/bench_log.py
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q -e '.[bench,dev]'
+	$(BENCH_VENV)/bin/python benchmarks/bench_log.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_views.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_sweep.py --quick
 
 clean:
 	rm -rf build .pytest_cache
