@@ -11,16 +11,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import optuna
 import pandas as pd
-from optuna.distributions import (
-    BaseDistribution,
-    CategoricalDistribution,
-    FloatDistribution,
-    IntDistribution,
-)
-from optuna.importance import BaseImportanceEvaluator, PedAnovaImportanceEvaluator
+
+if TYPE_CHECKING:  # optuna (and the scikit-learn its importance module pulls in) loads on first use
+    import optuna
+    from optuna.distributions import BaseDistribution
+    from optuna.importance import BaseImportanceEvaluator
 
 XAxis = Literal["step", "wall", "relative"]
 Scale = Literal["linear", "log", "category"]
@@ -264,9 +263,11 @@ def param_importance(
         return pd.DataFrame({name: [] for name in IMPORTANCE_COLUMNS}).astype(
             {"param": str, "importance": float, "correlation": float}
         )
+    import optuna.importance
+
     study = _study_of(columns, y, goal)
     scores = optuna.importance.get_param_importances(
-        study, evaluator=evaluator or PedAnovaImportanceEvaluator(), params=list(columns)
+        study, evaluator=evaluator or optuna.importance.PedAnovaImportanceEvaluator(), params=list(columns)
     )
     table = pd.DataFrame(
         [
@@ -345,6 +346,8 @@ def _axis(column: str, values: pd.Series) -> Axis:
 
 
 def _distribution(values: pd.Series) -> tuple[BaseDistribution, list[object]]:
+    from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+
     """An Optuna distribution covering the values, and the values as its trial params."""
     if values.dtype == object:
         return CategoricalDistribution(sorted(values.unique())), values.tolist()
@@ -360,6 +363,8 @@ def _study_of(
     columns: Mapping[str, pd.Series], y: np.ndarray, goal: Literal["minimize", "maximize"]
 ) -> optuna.Study:
     """An in-memory study holding one completed trial per run."""
+    import optuna
+
     distributions, values = {}, {}
     for param, column in columns.items():
         distributions[param], values[param] = _distribution(column)
