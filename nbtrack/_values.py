@@ -56,6 +56,9 @@ def _convert(name: str, value: Any, run: Any) -> Any:
     to_json = getattr(value, "_nbtrack_json", None)
     if to_json is not None:
         return to_json(run, name)
+    if isinstance(value, (list, tuple)) and value and all(hasattr(v, "_nbtrack_json") for v in value):
+        # W&B's `{"examples": [wandb.Image(a), wandb.Image(b)]}`: a list of rich values
+        return [v._nbtrack_json(run, f"{name}/{i}") for i, v in enumerate(value)]
     shape = getattr(value, "shape", None)
     hint = (
         f" (an array of shape {tuple(shape)}: log a scalar, or wrap it in nbtrack.Histogram)"

@@ -293,3 +293,15 @@ def test_live_view_collects_media_from_the_run() -> None:
     assert view._media.sections["images"].slider.max == 0
     assert "loss" in view._points and "img" not in view._points
     run.finish()
+
+
+def test_a_list_of_images_is_logged_as_a_list_of_media(tmp_path):
+    import numpy as np
+
+    with nbtrack.init(project="media-list") as run:
+        run.log({"examples": [nbtrack.Image(np.zeros((4, 4), dtype="uint8"), caption=str(i)) for i in range(3)]})
+        with pytest.raises(TypeError, match="examples2"):
+            run.log({"examples2": [nbtrack.Image(np.zeros((4, 4), dtype="uint8")), object()]})
+    logged = nbtrack.history(run)["examples"].iloc[0]
+    assert [item["_type"] for item in logged] == ["image-file"] * 3
+    assert [item.get("caption") for item in logged] == ["0", "1", "2"]
