@@ -7,8 +7,10 @@ a busy timeout, so concurrent writers queue instead of failing (RECIPES.md).
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,6 +19,20 @@ from ._sql import SqlStore
 __all__ = ["SQLiteStore"]
 
 BUSY_TIMEOUT_MS = 60_000
+
+
+def _retry_locked(step: Callable[[], None]) -> None:
+    """Run `step`, retrying while SQLite reports the file locked (a fresh file opened by several
+    processes at once: switching to WAL takes an exclusive lock that the busy timeout does not wait for)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005 + random.random() * 0.02)
 
 
 class SQLiteStore(SqlStore):
@@ -32,10 +48,13 @@ class SQLiteStore(SqlStore):
             self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
         )
         self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        _retry_locked(self._enable_wal)
+        _retry_locked(self.migrate)
+
+    def _enable_wal(self) -> None:
         if self._conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.execute("PRAGMA synchronous = NORMAL")
-        self.migrate()
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Cursor]:
