@@ -22,7 +22,7 @@ from .ui.charts import (
     group_keys, importance_figure, line_figure, metric_curves, param_columns, param_importance,
     parallel_data, parallel_figure, run_colors,
 )
-from .ui.static import figure_html, plotlyjs_script
+from .ui.static import plotlyjs_script
 
 __all__ = ["report"]
 
@@ -38,6 +38,29 @@ padding:3px 8px;text-align:left;white-space:nowrap}th{background:#fafafa;positio
 .state-finished{color:#2ca02c}.state-running{color:#1f77b4}.state-killed{color:#ff7f0e}.state-pruned{color:#7f7f7f}
 section{margin-bottom:32px}.note{color:#777;font-size:12px}
 """
+
+
+# Charts draw one per task (so each paints before the next starts), those in view first, the rest
+# once the page has loaded: the page opens at the cost of plotly.js and its first screen.
+_LAZY_SCRIPT = """<script>(function(){
+var queue=[],busy=false;
+function draw(el){if(el.dataset.drawn)return;el.dataset.drawn="1";var f=JSON.parse(el.getAttribute("data-figure"));
+Plotly.newPlot(el,f.data,f.layout,{displaylogo:false,responsive:true});}
+function pump(){if(busy)return;busy=true;setTimeout(function(){busy=false;var el=queue.shift();if(el){draw(el);pump();}},0);}
+function first(list){queue=list.concat(queue.filter(function(x){return list.indexOf(x)<0;}));pump();}
+var els=Array.prototype.slice.call(document.querySelectorAll(".nbtrack-lazy"));
+if("IntersectionObserver" in window){var io=new IntersectionObserver(function(es){var seen=es.filter(function(e){
+return e.isIntersecting;}).map(function(e){io.unobserve(e.target);return e.target;});first(seen);});
+els.forEach(function(el){io.observe(el);});}
+window.addEventListener("load",function(){queue=queue.concat(els.filter(function(x){return queue.indexOf(x)<0;}));pump();});
+})();</script>"""
+
+
+def _lazy_figure(fig: go.Figure) -> str:
+    """A chart placeholder holding its figure JSON (escaped), drawn by `_LAZY_SCRIPT`."""
+    height = int(fig.layout.height or 300)
+    return (f"<div class='nbtrack-lazy plotly-graph-div' style='min-height:{height}px' "
+            f"data-figure=\"{html.escape(fig.to_json(), quote=True)}\"></div>")
 
 
 def _markdown(text: str) -> str:
@@ -119,7 +142,7 @@ def _sweep_section(frame: pd.DataFrame, store: Store) -> list[str]:
         config = {k[len("config."):]: best[k] for k in trials.columns if k.startswith("config.") and not pd.isna(best[k])}
         parts.append(head + f"<p>best run <b>{html.escape(str(best['name']))}</b> ({html.escape(str(best['id']))}): "
                      f"{html.escape(metric)} = {best[col]:.5g}</p><pre>{html.escape(_yaml(config))}</pre>"
-                     + figure_html(fig))
+                     + _lazy_figure(fig))
     return parts
 
 
@@ -165,7 +188,7 @@ def report(
     keys = [c for c in hist.columns if c not in ("run_id", "_step", "_timestamp") and pd.api.types.is_numeric_dtype(hist[c])]
     if keys:
         charts = [
-            figure_html(line_figure({k: metric_curves(hist, k, names=names, max_points=REPORT_POINTS) for k in group},
+            _lazy_figure(line_figure({k: metric_curves(hist, k, names=names, max_points=REPORT_POINTS) for k in group},
                                     title=name, colors=colors))
             for name, group in group_keys(keys).items() if group
         ]
@@ -173,17 +196,17 @@ def report(
                 if len(chosen) < len(frame) and main else "")
         body.append("<section><h2>Metrics</h2>" + note + "".join(charts) + "</section>")
     if main is not None and param_columns(frame):
-        body.append("<section><h2>Parameters</h2>" + figure_html(parallel_figure(
+        body.append("<section><h2>Parameters</h2>" + _lazy_figure(parallel_figure(
             parallel_data(frame, f"summary.{main}"), title=f"parallel coordinates ({main})")))
         table = param_importance(frame, f"summary.{main}", goal=goal)
-        body.append(figure_html(importance_figure(table, metric=main)) + "</section>")
+        body.append(_lazy_figure(importance_figure(table, metric=main)) + "</section>")
     sweeps = _sweep_section(frame, st)
     if sweeps:
         body.append("<section><h2>Sweeps</h2>" + "".join(sweeps) + "</section>")
     page = (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><style>{_CSS}</style>{plotlyjs_script()}</head>"
-        f"<body>{''.join(body)}</body></html>"
+        f"<body>{''.join(body)}{_LAZY_SCRIPT}</body></html>"
     )
     out = Path(path) if path is not None else Path(f"{project}-report.html")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -33,7 +33,7 @@ def test_report_is_standalone_escaped_and_drawn_by_the_builders(tmp_path):
     assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']?https?:""", page)
     for heading in ("Runs", "Metrics", "Parameters"):
         assert f"<h2>{heading}</h2>" in page
-    assert page.count("class=\"plotly-graph-div\"") >= 4  # two metric groups, parallel coordinates, importance
+    assert page.count("class='nbtrack-lazy plotly-graph-div'") >= 4  # two metric groups, parallel coords, importance
     assert len(re.findall(r"<tr data-run-id=", page)) == 6
 
 
