@@ -10,6 +10,7 @@ import functools
 import logging
 import os
 import sys
+import weakref
 from contextvars import ContextVar
 from typing import Any
 
@@ -20,6 +21,7 @@ __all__ = ["init", "in_kernel", "live_views"]
 
 _log = logging.getLogger("nbtrack")
 
+_shown: weakref.WeakSet[Run] = weakref.WeakSet()  # runs that already have a live view (reinit="return_previous")
 live_views: ContextVar[bool] = ContextVar("nbtrack_live_views", default=True)
 """False where a caller draws its runs itself (the sweep panel's trial thread): init() shows no live view."""
 
@@ -37,7 +39,8 @@ def in_kernel() -> bool:
 def init(*args: Any, **kwargs: Any) -> Run:
     run = _init.init(*args, **kwargs)
     if kwargs.get("mode") != "disabled" and os.environ.get("NBTRACK_LIVE", "1") != "0" and live_views.get() \
-            and in_kernel():
+            and run not in _shown and in_kernel():
+        _shown.add(run)
         try:
             from .ui.live import show_live
 
