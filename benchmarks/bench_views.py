@@ -11,7 +11,7 @@ the figures; nothing fails when a target is missed.
 
 Measured (no kernel: widget messages go nowhere, so these are the Python side), each as
 wall-clock and process CPU time, with the load average printed beside them:
-  open (cold)    a fresh interpreter: the imports (nbtrack's dashboard and plotly's FigureWidget,
+  open (cold)    a fresh interpreter: the imports (nbtrack's dashboard, pandas, plotly, ipywidgets,
                  which a kernel pays once), then `nbtrack.dashboard(project)` and its MIME
                  bundle (what displaying it costs)
   open (warm)    the same in a process that has opened one before (median)
@@ -135,8 +135,6 @@ def _child_open(path: str) -> None:
     """In the child: time the imports, then one dashboard open plus its MIME bundle."""
 
     def imports() -> None:
-        import plotly.basewidget  # noqa: F401  (FigureWidget: plotly imports nbformat and jsonschema)
-
         import nbtrack.ui.dashboard  # noqa: F401  (what the lazy `nbtrack.dashboard` loads)
 
     imported = _timed(imports)
@@ -206,7 +204,7 @@ def dashboard_section(runs: int, steps: int, repeats: int) -> list[str]:
         "",
         "| measurement | wall (median) | CPU (median) | target | |",
         "| --- | ---: | ---: | --- | --- |",
-        _row("imports, fresh interpreter (dashboard + plotly FigureWidget)", cold["import"], None),
+        _row("imports, fresh interpreter (what `nbtrack.dashboard` loads)", cold["import"], None),
         _row("open, first in a process (after the imports)", cold["open"], T_OPEN),
         _row("open, first in a process (imports included)", both, None),
         _row("open (construct)", warm_open, None),
