@@ -6,12 +6,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-__all__ = ["login", "Settings", "UnsupportedError", "UNSUPPORTED"]
-
-
-class UnsupportedError(AttributeError, NotImplementedError):
-    """A W&B API that nbtrack does not provide (named in the message, with what to use instead)."""
-
+__all__ = ["login", "Settings", "UNSUPPORTED"]
 
 # W&B names nbtrack knows about but does not provide, with the reason or the alternative.
 UNSUPPORTED: dict[str, str] = {

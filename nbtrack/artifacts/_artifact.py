@@ -16,10 +16,11 @@ from types import MappingProxyType
 from typing import IO, Any
 from urllib.parse import urlparse
 
+from ..errors import ArtifactError
 from ..store import RunRecord, Store
 from ..store._records import ArtifactFileRecord, ArtifactRecord
 from ._blobs import BlobStore, blob_dir, hash_file, known_digest
-from ._names import ArtifactError, check_member, check_name
+from ._names import check_member, check_name
 from ._paths import download_root, safe_destination, walk_dir
 
 __all__ = ["Artifact", "manifest_digest"]

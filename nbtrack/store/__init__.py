@@ -11,11 +11,11 @@ import os
 import threading
 from pathlib import Path
 
+from ..errors import SchemaError
 from ._base import Store
 from ._codec import Series
 from ._records import RUN_STATES, SWEEP_STATES, ChunkWrite, RunRecord, SweepRecord, TrialRecord
 from ._records import AlertRecord
-from ._sql import SchemaError
 
 __all__ = ["Store", "Series", "RunRecord", "ChunkWrite", "SweepRecord", "TrialRecord", "RUN_STATES", "SWEEP_STATES",
            "SchemaError", "open_store", "store_url", "AlertRecord"]

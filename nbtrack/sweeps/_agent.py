@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import _current, _init
-from .._run import RunPruned
+from ..errors import RunPruned
 from ..store import Store, open_store
 from ._config import load_sweep_config
 from ._controller import SweepController, Trial, sweep_record
@@ -148,7 +148,7 @@ def _end_open_run(run_id: str, exc: BaseException | None) -> None:
             if exc is None:
                 run.finish()
             else:
-                run._fail(exc, exc.__traceback__)
+                run.fail(exc, exc.__traceback__)
 
 
 def _mark_if_running(st: Store, run_id: str, state: str, error: str) -> None:
