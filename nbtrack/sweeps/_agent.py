@@ -166,7 +166,7 @@ def _run_program(st: Store, controller: SweepController, trial: Trial) -> None:
     config = controller.config
     env = dict(os.environ)
     env[_init.TRIAL_ENV] = trial.run_id
-    env["NBTRACK_STORE"] = st.url
+    env["NBTRACK_STORE"] = st.connection_url()
     env["NBTRACK_SWEEP_ID"] = controller.sweep.id
     env["WANDB_SWEEP_ID"] = controller.sweep.id
     env["WANDB_RUN_ID"] = trial.run_id
