@@ -126,3 +126,15 @@ def test_a_sqlite_store_has_nothing_to_hide(tmp_path: Path) -> None:
         assert st.url == st.connection_url() == f"sqlite:///{tmp_path / 'nbtrack.db'}"
     finally:
         st.close()
+
+
+def test_a_password_on_the_command_line_is_not_captured_with_the_run(tmp_path: Path) -> None:
+    script = tmp_path / "train.py"
+    script.write_text("import nbtrack\nwith nbtrack.init(project='argv') as run:\n    print(run.id)\n")
+    store_arg = f"--store=postgresql://ana:{SECRET}@db.example/runs"
+    proc = subprocess.run([sys.executable, str(script), store_arg, "--lr", "0.1"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120, env={**os.environ, "NBTRACK_DIR": str(tmp_path / ".nbtrack")})
+    assert proc.returncode == 0, proc.stderr
+    st = open_store(dir=tmp_path)
+    argv = (st.get_capture(proc.stdout.strip()) or {}).get("argv")
+    assert argv == [str(script), "--store=postgresql://ana:***@db.example/runs", "--lr", "0.1"]
