@@ -11,6 +11,9 @@ from .store import RunRecord, Store, open_store
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .artifacts import Artifact
+    from .artifacts._registry import Registry
+
 __all__ = ["Api", "ApiRun", "ApiSweep"]
 
 # W&B filter keys -> the columns of nbtrack.runs()
@@ -160,3 +163,38 @@ class Api:
 
     def projects(self, entity: str | None = None) -> list[str]:
         return self._store.projects()
+
+    # -- artifacts and the registry -------------------------------------------
+    def artifact(self, name: str, type: str | None = None) -> Artifact:
+        """One artifact version: `"name:v3"`, `"entity/project/name:alias"`, or a registry path
+        (`"wandb-registry-model/NAME:production"`)."""
+        from .artifacts._api import fetch
+
+        return fetch(self._store, name, type)
+
+    def artifact_exists(self, name: str, type: str | None = None) -> bool:
+        """Whether `artifact(name, type)` would find a version."""
+        from .artifacts import ArtifactNotFoundError
+
+        try:
+            self.artifact(name, type)
+        except ArtifactNotFoundError:
+            return False
+        return True
+
+    def artifacts(self, type_name: str, name: str, per_page: int = 50, tags: Sequence[str] | str | None = None
+                  ) -> list[Artifact]:
+        """The versions of artifact `name` (`"entity/project/name"` accepted) of type `type_name`, oldest first."""
+        from .artifacts import Artifact
+
+        base = name.strip("/").split("/")[-1].split(":")[0]
+        wanted = {tags} if isinstance(tags, str) else set(tags or ())
+        return [Artifact._from_record(self._store, r) for r in self._store.list_artifacts(name=base, type=type_name)
+                if wanted <= set(r.tags)]
+
+    @property
+    def registry(self) -> Registry:
+        """The model registry: collections, versions, aliases (`Api().registry.versions("fraud")`)."""
+        from .artifacts._registry import Registry
+
+        return Registry(self._store)

@@ -18,10 +18,10 @@ def test_update_artifact_changes_labels_and_moves_aliases(store: Store) -> None:
     got = store.update_artifact(v0.id, description="edited", metadata={"rows": 5}, tags=["raw", "eu", "raw"])
     assert (got.description, got.metadata, got.tags) == ("edited", {"rows": 5}, ("eu", "raw"))
     assert store.get_artifact("data", "v0").tags == ("eu", "raw")  # type: ignore[union-attr]
-    moved = store.update_artifact(v1.id, aliases=["best", "prod"])
+    moved = store.update_artifact(v1.id, add_aliases=["best", "prod"])
     assert moved.aliases == ("latest", "best", "prod")
     assert store.get_artifact("data", "v0").aliases == ()  # type: ignore[union-attr]
-    kept = store.update_artifact(v1.id, aliases=["prod"])  # `best` dropped, `latest` stays unless listed
+    kept = store.update_artifact(v1.id, remove_aliases=["best", "latest"])  # `latest` only ever moves
     assert kept.aliases == ("latest", "prod")
     assert store.get_artifact("data", "best") is None
     with pytest.raises(KeyError, match="nope"):

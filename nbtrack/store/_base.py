@@ -182,11 +182,11 @@ class Store(ABC):
 
     @abstractmethod
     def update_artifact(self, artifact_id: str, **fields: Any) -> ArtifactRecord:
-        """Change a logged version's `description`, `metadata` (replaced whole), `aliases` or `tags`.
+        """Change a logged version's `description`, `metadata` (replaced whole), aliases or `tags` (replaced).
 
-        `aliases` is the version's new alias set: each is moved here from any other version of the
-        name, the ones it held and no longer lists are removed (`latest` stays where it is unless
-        listed). `tags` replaces the version's tags. Raises KeyError for an unknown id.
+        `add_aliases` are moved here from any other version of the name; `remove_aliases` are
+        taken off this version (`latest` is never removed: it moves only). Raises KeyError for an
+        unknown id.
         """
 
     @abstractmethod

@@ -66,7 +66,7 @@ class ArtifactSql(SqlBase):
         return record, created
 
     def update_artifact(self, artifact_id: str, **fields: Any) -> ArtifactRecord:
-        unknown = set(fields) - {"description", "metadata", "aliases", "tags"}
+        unknown = set(fields) - {"description", "metadata", "add_aliases", "remove_aliases", "tags"}
         if unknown:
             raise ValueError(f"update_artifact: unknown fields {sorted(unknown)}")
         with self._write() as cur:
@@ -81,16 +81,16 @@ class ArtifactSql(SqlBase):
             if "metadata" in fields:
                 cur.execute(self._q("UPDATE artifact_versions SET metadata = ? WHERE id = ?"),
                             (dumps(dict(fields["metadata"] or {})), artifact_id))
-            if "aliases" in fields:
-                wanted = list(dict.fromkeys(fields["aliases"]))
-                cur.execute(self._q("DELETE FROM artifact_aliases WHERE artifact_id = ? AND alias <> 'latest'"),
-                            (artifact_id,))
-                for alias in wanted:
-                    cur.execute(
-                        self._q("INSERT INTO artifact_aliases (name, alias, artifact_id) VALUES (?, ?, ?) "
-                                "ON CONFLICT (name, alias) DO UPDATE SET artifact_id = excluded.artifact_id"),
-                        (name, alias, artifact_id),
-                    )
+            for alias in dict.fromkeys(fields.get("remove_aliases", ())):
+                if alias != "latest":
+                    cur.execute(self._q("DELETE FROM artifact_aliases WHERE artifact_id = ? AND alias = ?"),
+                                (artifact_id, alias))
+            for alias in dict.fromkeys(fields.get("add_aliases", ())):
+                cur.execute(
+                    self._q("INSERT INTO artifact_aliases (name, alias, artifact_id) VALUES (?, ?, ?) "
+                            "ON CONFLICT (name, alias) DO UPDATE SET artifact_id = excluded.artifact_id"),
+                    (name, alias, artifact_id),
+                )
             if "tags" in fields:
                 cur.execute(self._q("DELETE FROM artifact_tags WHERE artifact_id = ?"), (artifact_id,))
                 cur.executemany(self._q("INSERT INTO artifact_tags (artifact_id, tag) VALUES (?, ?)"),
