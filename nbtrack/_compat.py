@@ -35,8 +35,11 @@ UNSUPPORTED: dict[str, str] = {
 
 
 def login(key: str | None = None, relogin: bool | None = None, host: str | None = None, **kwargs: Any) -> bool:
-    """A no-op: nbtrack needs no account. Says so once, returns True as wandb.login does."""
-    print("nbtrack: login() is not needed (no account, no server); continuing offline.", file=sys.stderr)
+    """A no-op: nbtrack needs no account. Says so (unless WANDB_SILENT), returns True as wandb.login does."""
+    from ._env import silent
+
+    if not silent():
+        print("nbtrack: login() is not needed (no account, no server); continuing offline.", file=sys.stderr)
     return True
 
 

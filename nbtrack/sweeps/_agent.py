@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .. import _current, _init
+from .. import _current
 from .._run import RunPruned
 from ..store import Store, open_store
 from ._config import load_sweep_config
@@ -165,7 +165,8 @@ def _run_program(st: Store, controller: SweepController, trial: Trial) -> None:
 
     config = controller.config
     env = dict(os.environ)
-    env[_init.TRIAL_ENV] = trial.run_id
+    env[_current.TRIAL_ENV] = trial.run_id
+    env[_current.AGENT_PID_ENV] = str(os.getpid())  # the trial is this process's child's, not its workers'
     env["NBTRACK_STORE"] = st.url
     env["NBTRACK_SWEEP_ID"] = controller.sweep.id
     env["WANDB_SWEEP_ID"] = controller.sweep.id
