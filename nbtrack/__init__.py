@@ -49,6 +49,7 @@ _LAZY: dict[str, str] = {
     "Api": "._api",
     "report": ".report",
     "login": "._compat",
+    "join": "._compat",
     "Settings": "._compat",
     "UnsupportedError": "._compat",
     "import_mlflow": ".importers",

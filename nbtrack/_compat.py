@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-__all__ = ["login", "Settings", "UnsupportedError", "UNSUPPORTED"]
+__all__ = ["login", "join", "Settings", "UnsupportedError", "UNSUPPORTED"]
 
 
 class UnsupportedError(AttributeError, NotImplementedError):
@@ -41,6 +41,13 @@ def login(key: str | None = None, relogin: bool | None = None, host: str | None 
     if not silent():
         print("nbtrack: login() is not needed (no account, no server); continuing offline.", file=sys.stderr)
     return True
+
+
+def join(exit_code: int | None = None, quiet: bool | None = None) -> None:
+    """W&B's older name for `finish()`: finish the current run, if any."""
+    from ._init import finish
+
+    finish(0 if exit_code is None else exit_code, quiet)
 
 
 class Settings(dict):  # type: ignore[type-arg]

@@ -103,8 +103,9 @@ def init(
     for key in config_exclude_keys or ():
         cfg.pop(key, None)
     claim = _current.take_trial()
-    if claim is None and explicit_id is None and id is not None and id == _current.inherited_trial():
-        id = None  # a sweep trial's id inherited by a worker of it: the worker gets a run of its own
+    inherited = claim.run_id if claim is not None else _current.inherited_trial()
+    if explicit_id is None and id is not None and id == inherited:
+        id = None  # a sweep trial's id inherited by a worker of it: unless it is the trial, a run of its own
     project = project or "uncategorized"
     _check_name("project", project)
     tag_tuple = tuple(dict.fromkeys(str(t) for t in (tags or ())))
