@@ -12,6 +12,7 @@ import traceback
 import warnings
 from collections import deque
 from collections.abc import Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from .artifacts import Artifact
     from .store import AlertRecord
 
-__all__ = ["Run", "NbtrackWarning", "RunFinishedError", "RunPruned"]
+__all__ = ["Run", "NbtrackWarning", "RunFinishedError", "RunPruned", "files_dir"]
 
 _log = logging.getLogger("nbtrack")
 _time = time.time
@@ -159,6 +160,18 @@ class Run:
     def url(self) -> str:
         """Where the run lives: the store URL plus the run id (there is no web server)."""
         return f"{self._store.url}#run={self.id}"
+
+    def get_url(self) -> str:
+        """W&B's `run.get_url()`: where the run lives (the store URL plus the run id)."""
+        return self.url
+
+    def get_project_url(self) -> str:
+        """W&B's `run.get_project_url()`: the store URL plus the project."""
+        return f"{self._store.url}#project={self.project}"
+
+    def get_sweep_url(self) -> str | None:
+        """W&B's `run.get_sweep_url()`: the store URL plus the sweep id; None outside a sweep."""
+        return f"{self._store.url}#sweep={self.sweep_id}" if self.sweep_id else None
 
     @property
     def store(self) -> Store:
@@ -300,9 +313,7 @@ class Run:
     @property
     def dir(self) -> str:
         """A directory for this run's files (W&B's `run.dir`), beside the store."""
-        from ._media import media_root
-
-        path = media_root(self._store).parent / "runs" / self.id / "files"
+        path = files_dir(self._store, self.id)
         path.mkdir(parents=True, exist_ok=True)
         return str(path)
 
@@ -426,6 +437,13 @@ class Run:
 
     def __repr__(self) -> str:
         return f"<nbtrack.Run {self.project}/{self.name} ({self.id}) {self._state}>"
+
+
+def files_dir(store: Store, run_id: str) -> Path:
+    """Where a run keeps its files (`run.dir`, `run.save`, `restore`): beside the store's media."""
+    from ._media import media_root
+
+    return media_root(store).parent / "runs" / run_id / "files"
 
 
 def _content_version(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
