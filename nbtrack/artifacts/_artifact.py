@@ -16,11 +16,12 @@ from typing import IO, Any
 
 from ..store import RunRecord, Store
 from ..store._records import ArtifactFileRecord, ArtifactRecord
-from ._blobs import BlobStore, blob_dir, copy_verified, hash_file, known_digest
+from ._blobs import BlobStore, blob_dir, hash_file, known_digest
+from ._download import write_files
 from ._entry import ArtifactEntry
 from ._names import ArtifactError, check_alias, check_member, check_name
-from ._paths import download_root, safe_destination, walk_dir
-from ._references import local_target, reference_members
+from ._paths import download_root, walk_dir
+from ._references import reference_members
 
 __all__ = ["Artifact", "manifest_digest"]
 
@@ -411,32 +412,9 @@ class Artifact:
     def _download_files(self, files: list[ArtifactFileRecord], root: str | os.PathLike[str] | None, *,
                         allow_missing_references: bool = False) -> list[str]:
         """Write `files` under the download root, verified; returns where each went."""
-        dest_root = self._root(root)
-        dest_root.mkdir(parents=True, exist_ok=True)
-        real_root = dest_root.resolve()
         assert self._store is not None
-        blobs = BlobStore(blob_dir(self._store))
-        written = []
-        for f in files:
-            label = f"artifact {self.qualified_name}: file {f.path!r}"
-            dest = safe_destination(real_root, check_member(self._name, f.path), label=label)
-            written.append(os.fspath(dest_root / f.path))
-            target = local_target(f.ref) if f.ref is not None else None
-            if f.ref is not None and target is None:
-                continue
-            if (f.digest is not None and not dest.is_symlink() and dest.is_file() and dest.stat().st_size == f.size
-                    and hash_file(dest)[0] == f.digest):
-                continue
-            if target is None:
-                blobs.materialize(f.digest or "", f.size or 0, dest, label=label)
-            elif not target.is_file():
-                if not allow_missing_references:
-                    raise ArtifactError(f"{label}: the referenced file {os.fspath(target)!r} is gone")
-            elif f.digest is None:
-                shutil.copyfile(target, dest)
-            else:
-                copy_verified(target, f.digest, f.size or 0, dest, label=label, where="at its reference")
-        return written
+        return write_files(self._store, self.qualified_name, files, self._root(root),
+                           allow_missing_references=allow_missing_references)
 
     # -- changing a logged version ---------------------------------------------
     def save(self, project: str | None = None, settings: Any = None) -> None:
