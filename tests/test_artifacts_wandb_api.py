@@ -149,3 +149,21 @@ def test_deleting_versions_collects_only_unshared_blobs(tmp_path: Path) -> None:
     assert not blobs.path(digest["shared.bin"]).exists()
     with pytest.raises(ArtifactError, match="no artifact named 'data'"):
         wandb.artifact("data")
+
+
+def test_media_objects_added_and_got_back(tmp_path: Path) -> None:
+    import numpy as np
+
+    with wandb.init(project="p") as run:
+        table = wandb.Table(columns=["id", "image", "label"])
+        table.add_data(0, wandb.Image(np.full((4, 4, 3), 200, dtype=np.uint8)), "cat")
+        art = wandb.Artifact("preds", "predictions")
+        entry = art.add(table, "val_predictions")
+        assert entry.path == "val_predictions.table.json"
+        with pytest.raises(ArtifactError, match="not dict"):
+            art.add({"a": 1}, "bad")
+        run.log_artifact(art)
+    got = wandb.artifact("preds:latest").get("val_predictions")
+    assert got.columns == ["id", "image", "label"] and got.data[0][0] == 0 and got.data[0][2] == "cat"
+    assert got.data[0][1].to_numpy().shape == (4, 4, 3)
+    assert wandb.artifact("preds:latest").get("missing") is None

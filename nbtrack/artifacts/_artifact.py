@@ -266,11 +266,11 @@ class Artifact:
 
     @contextmanager
     def new_file(self, name: str, mode: str = "x", encoding: str | None = None,
-                 policy: str = "mutable") -> Iterator[IO[Any]]:
+                 policy: str = "mutable", *, overwrite: bool = False) -> Iterator[IO[Any]]:
         """Open a new file inside the artifact for writing (`mode` "w"/"x" text or "wb"/"xb" binary)."""
         self._check_draft("add a file to")
         member = check_member(self._name, name)
-        if member in self._entries:
+        if member in self._entries and not overwrite:
             raise ArtifactError(f"artifact {self._name!r}: it already has a file named {member!r}")
         if mode not in ("w", "x", "wb", "xb"):
             raise ArtifactError(f"artifact {self._name!r}: new_file mode must be 'w', 'x', 'wb' or 'xb', not {mode!r}")
@@ -283,7 +283,7 @@ class Artifact:
         except BaseException:
             os.unlink(tmp)
             raise
-        self._add({member: _Entry(source=Path(tmp))})
+        self._add({member: _Entry(source=Path(tmp))}, overwrite=overwrite)
 
     def _staging_dir(self) -> Path:
         if self._staging is None:
@@ -311,6 +311,19 @@ class Artifact:
     def get_path(self, name: str | os.PathLike[str]) -> ArtifactEntry:
         """W&B's older name for `get_entry`."""
         return self.get_entry(name)
+
+    def add(self, obj: Any, name: str, overwrite: bool = False) -> ArtifactEntry:
+        """Add an nbtrack media object (a Table, an Image, ...) as `name` (W&B's `artifact.add(table, "preds")`)."""
+        from ._objects import add_object
+
+        self._check_draft("add an object to")
+        return self.get_entry(add_object(self, obj, name, overwrite=overwrite))
+
+    def get(self, name: str) -> Any:
+        """The media object added as `name` (W&B's `artifact.get("preds")`); None when there is none."""
+        from ._objects import get_object
+
+        return get_object(self, name)
 
     def _manifest(self) -> list[ArtifactFileRecord]:
         """The stored files of a logged version, or a draft's entries hashed now, ordered by path."""
