@@ -167,3 +167,15 @@ def test_media_objects_added_and_got_back(tmp_path: Path) -> None:
     assert got.columns == ["id", "image", "label"] and got.data[0][0] == 0 and got.data[0][2] == "cat"
     assert got.data[0][1].to_numpy().shape == (4, 4, 3)
     assert wandb.artifact("preds:latest").get("missing") is None
+
+
+def test_collecting_keeps_a_blob_a_version_still_references(tmp_path: Path) -> None:
+    with wandb.init(project="p") as run:
+        art = run.log_artifact(write(tmp_path / "a.bin", b"A" * 10), name="data", type="dataset")
+    blobs = BlobStore(blob_dir(run.store))
+    digest = art.files()[0].digest
+    assert digest is not None
+    assert blobs.collect(run.store, [digest]) == []  # still referenced: moved aside, asked again, moved back
+    assert blobs.has(digest, 10)
+    assert list(blobs.path(digest).parent.iterdir()) == [blobs.path(digest)]  # nothing left aside
+    assert Path(art.download(root=tmp_path / "out"), "a.bin").read_bytes() == b"A" * 10
