@@ -110,3 +110,13 @@ def test_wandb_mode_and_console(monkeypatch: pytest.MonkeyPatch) -> None:
     with wandb.init(project="modes", mode="disabled"):  # the argument first
         pass
     assert len(nbtrack.runs("modes")) == 1
+
+
+def test_wandb_silent_quiets_the_agent(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    sweep_id = wandb.sweep({"method": "grid", "parameters": {"x": {"values": [1]}}}, project="quiet")
+    wandb.agent(sweep_id, function=lambda: wandb.init().log({"y": 1}), count=1)
+    assert f"sweep {sweep_id}" in capsys.readouterr().err  # the progress bar
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    sweep2 = wandb.sweep({"method": "grid", "parameters": {"x": {"values": [1]}}}, project="quiet")
+    wandb.agent(sweep2, function=lambda: wandb.init().log({"y": 1}), count=1)
+    assert capsys.readouterr().err == ""
