@@ -74,6 +74,10 @@ def test_a_linked_version_is_kept_until_unlinked_and_lineage_shows_the_registry(
     root = graph.node(graph.root)
     assert (root.label, root.registry) == ("clf:v0", ("fraud-detector:v0 (latest, production)",))
     assert graph.pairs() == [(run.name, "clf:v0")]  # lineage to the producing run
+    from nbtrack.ui.lineage import lineage_figure
+
+    hover = [t for trace in lineage_figure(graph).data for t in (trace.hovertext or ())]
+    assert any("registry: fraud-detector:v0 (latest, production)" in t for t in hover)
     plain = wandb.artifact("clf:v0")
     with pytest.raises(ArtifactError, match="linked in the registry as fraud-detector:v0"):
         plain.delete(delete_aliases=True)
