@@ -20,8 +20,6 @@ ResumeMode = Literal["never", "allow", "must", "auto"]
 
 _init_lock = threading.Lock()
 
-TRIAL_ENV = _current.TRIAL_ENV
-
 
 def _resume_mode(resume: Any) -> str:
     if resume in (None, False, "never"):

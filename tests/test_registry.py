@@ -45,7 +45,9 @@ def test_link_model_numbers_versions_and_aliases_move(tmp_path: Path) -> None:
             run.link_model(tmp_path / "model.pt", "team/model-registry/x")
 
 
-def test_use_model_log_model_and_link_artifact_as_wandb_spells_them(tmp_path: Path) -> None:
+def test_use_model_log_model_and_link_artifact_as_wandb_spells_them(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # use_model downloads under ./artifacts, as W&B
     (tmp_path / "ckpt").mkdir()
     write(tmp_path / "ckpt" / "a.bin", "A")
     write(tmp_path / "ckpt" / "b.bin", "B")

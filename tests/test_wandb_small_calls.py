@@ -47,7 +47,8 @@ def test_api_run_delete_with_its_artifacts(tmp_path: Path) -> None:
     assert wandb.Api().artifacts("model", "weights") == []
 
 
-def test_join_urls_and_module_level_verbs(tmp_path: Path) -> None:
+def test_join_urls_and_module_level_verbs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # use_model downloads under ./artifacts, as W&B
     (tmp_path / "m.pt").write_bytes(b"model")
     sweep_id = wandb.sweep({"method": "grid", "parameters": {"x": {"values": [1]}}}, project="urls")
     seen: dict[str, Any] = {}
