@@ -179,3 +179,16 @@ def test_collecting_keeps_a_blob_a_version_still_references(tmp_path: Path) -> N
     assert blobs.has(digest, 10)
     assert list(blobs.path(digest).parent.iterdir()) == [blobs.path(digest)]  # nothing left aside
     assert Path(art.download(root=tmp_path / "out"), "a.bin").read_bytes() == b"A" * 10
+
+
+def test_a_drafts_own_aliases_and_tags_are_stored_when_logged(tmp_path: Path) -> None:
+    art = wandb.Artifact("d", "dataset")
+    art.add_file(write(tmp_path / "x.txt", "x"))
+    art.aliases = ["candidate"]
+    art.tags = ["nightly"]
+    with wandb.init(project="p") as run:
+        run.log_artifact(art, aliases=["best"])
+        newer = run.log_artifact(write(tmp_path / "x.txt", "y"), name="d", type="dataset", aliases=["best"])
+        run.log_artifact(art)  # logging the v0 object again does not pull `best` back from v1
+    assert (art.version, art.aliases, art.tags) == ("v0", ["latest", "candidate"], ["nightly"])  # latest moves back
+    assert wandb.artifact("d:best").version == "v1"

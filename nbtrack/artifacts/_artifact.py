@@ -372,7 +372,8 @@ class Artifact:
                                         f"{entry.source}: {exc}") from exc
                 files.append(ArtifactFileRecord(path=member, digest=digest, size=size))
             digest = manifest_digest(files)
-        aliases = list(dict.fromkeys([*aliases, *self._aliases]))
+        if self._record is None:  # a draft's own aliases join those given (a logged version's are saved by save())
+            aliases = list(dict.fromkeys([*aliases, *self._aliases]))
         try:
             record, created = store.put_artifact(
                 self._name, self._type, digest, files, description=self._description, metadata=metadata,
