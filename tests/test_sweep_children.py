@@ -221,3 +221,21 @@ def test_a_worker_calling_init_before_the_trial_does_not_take_it(tmp_path: Path,
     assert trial.state == "finished" and trial.name != "early-worker"
     assert list(nbtrack.history(trial.id)["val_accuracy"]) == [1.0]
     assert runs["early-worker"].sweep_id is None and runs["early-worker"].state == "finished"
+
+
+def test_a_wrapper_script_still_hands_the_trial_to_its_python(tmp_path: Path) -> None:
+    (tmp_path / "fit.py").write_text("import nbtrack\nrun = nbtrack.init()\nrun.log({'val_accuracy': 0.7})\n"
+                                     "run.finish()\n", encoding="utf-8")
+    (tmp_path / "wrap.sh").write_text('"$1" fit.py\necho wrapped\n', encoding="utf-8")  # bash keeps itself alive
+    store = open_store()
+    sweep_id = nbtrack.sweep({"method": "grid", "program": "fit.py", "parameters": {"lr": {"values": [0.1]}},
+                              "command": ["bash", "wrap.sh", "${interpreter}"]}, project="cv5", store=store)
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        nbtrack.agent(sweep_id, count=1, store=store, progress=False)
+    finally:
+        os.chdir(cwd)
+    [trial] = store.list_runs()
+    assert trial.sweep_id == sweep_id and trial.state == "finished"
+    assert list(nbtrack.history(trial.id)["val_accuracy"]) == [0.7]
