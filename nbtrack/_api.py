@@ -95,6 +95,21 @@ class ApiRun:
         if found is not None:
             self._record = found
 
+    def logged_artifacts(self, per_page: int = 100) -> list[Artifact]:
+        """The artifact versions this run logged (its outputs), in the order it logged them."""
+        return self._artifacts("output")
+
+    def used_artifacts(self, per_page: int = 100) -> list[Artifact]:
+        """The artifact versions this run used (its inputs), in the order it used them."""
+        return self._artifacts("input")
+
+    def _artifacts(self, direction: str) -> list[Artifact]:
+        from .artifacts import Artifact
+
+        ids = [e.artifact_id for e in self._store.artifact_edges(run_ids=[self.id]) if e.direction == direction]
+        found = {a.id: a for a in self._store.list_artifacts(ids=ids)} if ids else {}
+        return [Artifact._from_record(self._store, found[i]) for i in dict.fromkeys(ids) if i in found]
+
     def delete(self, delete_artifacts: bool = False) -> None:
         """Delete the run and its history from the store; with `delete_artifacts`, the versions it logged too."""
         if delete_artifacts:

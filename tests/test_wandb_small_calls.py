@@ -38,13 +38,21 @@ def test_api_run_update_writes_back(tmp_path: Path) -> None:
     assert wandb.Api().run(run.id).name == "renamed"  # nothing written
 
 
-def test_api_run_delete_with_its_artifacts(tmp_path: Path) -> None:
+def test_api_run_artifacts_and_delete_with_them(tmp_path: Path) -> None:
     (tmp_path / "w.bin").write_bytes(b"w")
+    (tmp_path / "d.csv").write_text("x")
+    with wandb.init(project="gone") as producer:
+        producer.log_artifact(str(tmp_path / "d.csv"), name="data", type="dataset")
     with wandb.init(project="gone") as run:
+        run.use_artifact("data:latest")
         run.log_artifact(str(tmp_path / "w.bin"), name="weights", type="model", aliases=["best"])
-    wandb.Api().run(run.id).delete(delete_artifacts=True)
-    assert nbtrack.runs("gone").empty
+    api_run = wandb.Api().run(run.id)
+    assert [a.qualified_name for a in api_run.logged_artifacts()] == ["weights:v0"]
+    assert [a.qualified_name for a in api_run.used_artifacts()] == ["data:v0"]
+    api_run.delete(delete_artifacts=True)
+    assert list(nbtrack.runs("gone")["id"]) == [producer.id]
     assert wandb.Api().artifacts("model", "weights") == []
+    assert [a.version for a in wandb.Api().artifacts("dataset", "data")] == ["v0"]  # used, not logged: kept
 
 
 def test_join_urls_and_module_level_verbs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
