@@ -142,6 +142,10 @@ def test_deleting_versions_collects_only_unshared_blobs(tmp_path: Path) -> None:
         v0.delete()
     assert set(blobs_on_disk(run.store)) == set(digest.values())  # refused: nothing lost
     v0.delete(delete_aliases=True)
+    with pytest.raises(ArtifactError, match="was deleted"):
+        v0.save()
+    with pytest.raises(ArtifactError, match="was deleted"):
+        v0.add_file(shared)
     assert set(blobs_on_disk(run.store)) == {digest["shared.bin"], digest["only1.bin"]}
     assert [a.version for a in wandb.Api().artifacts("dataset", "data")] == ["v1"]
     wandb.artifact("data:latest").delete()  # `latest` alone needs no delete_aliases

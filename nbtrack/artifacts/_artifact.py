@@ -79,6 +79,7 @@ class Artifact:
         self._aliases: list[str] = []
         self._tags: list[str] = []
         self._link: tuple[str, int] | None = None  # (registry collection, version) when fetched through the registry
+        self._deleted = False
 
     @classmethod
     def _from_record(cls, store: Store, record: ArtifactRecord) -> Artifact:
@@ -192,6 +193,8 @@ class Artifact:
 
     # -- building ------------------------------------------------------------
     def _check_draft(self, action: str) -> None:
+        if self._deleted:
+            raise ArtifactError(f"cannot {action} artifact {self._name!r}: this version was deleted")
         if self._record is not None:
             raise ArtifactError(
                 f"cannot {action} artifact {self.qualified_name}: it is already logged; "
@@ -349,6 +352,8 @@ class Artifact:
 
     def _commit(self, store: Store, *, aliases: list[str], run_id: str | None, now: float) -> bool:
         """Store the files and the version (or find the identical one); returns whether it is new."""
+        if self._deleted:
+            raise ArtifactError(f"cannot log artifact {self._name!r}: this version was deleted")
         try:
             metadata = json.loads(json.dumps(dict(self._metadata), default=_json_default))
         except (TypeError, ValueError) as exc:

@@ -70,7 +70,7 @@ def delete(art: Artifact, *, delete_aliases: bool) -> None:
     except ValueError as exc:
         raise ArtifactError(str(exc)) from None
     BlobStore(blob_dir(art._store)).collect(art._store, freed)
-    art._record, art._files, art._aliases = None, None, []
+    art._record, art._files, art._aliases, art._deleted = None, None, [], True
 
 
 def unlink(art: Artifact) -> None:
