@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -15,9 +14,9 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable
 
-from ._config import Config
+from ._config import Config, config_snapshot
 from ._summary import Summary
-from ._values import PLAIN_TYPES, normalize_row
+from ._values import INT_LIMIT, PLAIN_TYPES, check_step, normalize_row
 from ._writer import FLUSH_INTERVAL, Writer
 from .store import RunRecord, Store
 
@@ -179,7 +178,8 @@ class Run:
             raise RunFinishedError(f"run {self.id} is {self._state}: call nbtrack.init() to start a new run")
         if type(data) is dict:
             for k, v in data.items():
-                if type(v) not in PLAIN_TYPES or type(k) is not str:
+                t = type(v)
+                if t not in PLAIN_TYPES or type(k) is not str or (t is int and not -INT_LIMIT <= v <= INT_LIMIT):
                     row = normalize_row(data, self)
                     break
             else:
@@ -202,8 +202,14 @@ class Run:
             self._queue_append((s, _time(), row))
         if self._monitor is not None:
             self._monitor(s, row)
-        if self._strict and self._writer.error is not None:
+        if self._writer.error is not None:
+            self._store_failing()
+
+    def _store_failing(self) -> None:
+        """While the store fails: raise in strict mode, else keep the pending rows within their bound."""
+        if self._strict:
             raise RuntimeError(f"nbtrack (strict): writing run {self.id} failed") from self._writer.error
+        self._writer.bound()
 
     def _explicit_step(self, step: Any, commit: bool | None) -> int:
         if isinstance(step, bool) or not isinstance(step, int):
@@ -213,6 +219,7 @@ class Run:
                 step = step.__index__()
             else:
                 raise TypeError(f"run.log: step must be an int, not {type(step).__name__} ({step!r})")
+        check_step(step)
         last = max(self._max_explicit, self._step - 1)
         if step < last:
             if not self._warned_step:
@@ -244,7 +251,7 @@ class Run:
     def versioned_state(self) -> dict[str, tuple[int, Any]]:
         """Config, summary and capture with change counters, read by the writer thread."""
         return {
-            "config": _content_version(self.config.as_dict()),
+            "config": config_snapshot(self.config),
             "summary": (self.summary._version, dict(self._summary_data)),
             "capture": (self._capture_version, dict(self._capture) if self._capture else None),
         }
@@ -399,11 +406,6 @@ class Run:
 
     def __repr__(self) -> str:
         return f"<nbtrack.Run {self.project}/{self.name} ({self.id}) {self._state}>"
-
-
-def _content_version(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """(JSON text, data): the text changes whenever anything in the config does, nested edits included."""
-    return json.dumps(data, sort_keys=True, default=str), data
 
 
 def _replace(record: RunRecord, **fields: Any) -> RunRecord:

@@ -18,7 +18,7 @@ from ._sql import SqlStore
 
 __all__ = ["SQLiteStore"]
 
-BUSY_TIMEOUT_MS = 60_000
+BUSY_TIMEOUT_MS = int(os.environ.get("NBTRACK_SQLITE_BUSY_TIMEOUT_MS", "60000"))  # how long a write waits on a lock
 
 
 def _retry_locked(step: Callable[[], None]) -> None:
@@ -63,10 +63,19 @@ class SQLiteStore(SqlStore):
             cur.execute("BEGIN IMMEDIATE")
             try:
                 yield cur
+                cur.execute("COMMIT")
             except BaseException:
-                cur.execute("ROLLBACK")
+                self._rollback()
                 raise
-            cur.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        """End a failed transaction, whatever failed (a COMMIT after SQLITE_FULL/IOERR included), so the
+        connection can BEGIN again; SQLite may already have rolled back on its own."""
+        if self._conn.in_transaction:
+            try:
+                self._conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Cursor]:
