@@ -75,6 +75,10 @@ def set_current(run: Run) -> None:
         sc.current = run
         _scope_of[id(run)] = sc
     _install_exit_hooks()
+    from . import _fork, _signals
+
+    _fork.install()
+    _signals.install()
 
 
 def forget(run: Run) -> None:

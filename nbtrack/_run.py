@@ -81,6 +81,7 @@ class Run:
         self._metrics: MetricRules | None = None  # set by define_metric; None keeps `log` on its fast path
         self._alerts: Alerts | None = None
         self._system: SystemSampler | None = None
+        self._owner_pid = os.getpid()  # a forked child's copy of the run neither writes nor finishes it
 
     # -- identity ------------------------------------------------------------
     @property
@@ -235,6 +236,21 @@ class Run:
         self._step = step + 1 if commit else max(self._step, step)
         return step
 
+    def _detach_after_fork(self) -> None:
+        """In a forked child: the run stays the parent's; what is logged here is dropped, with one warning."""
+        warned = []
+
+        def dropped(item: tuple[int, float, dict[str, Any]]) -> None:
+            if not warned:
+                warned.append(True)
+                warnings.warn(
+                    f"run {self.id} belongs to process {self._owner_pid}; what this forked child (pid {os.getpid()}) "
+                    "logs into it is not recorded (warned once): log from the parent, or call nbtrack.init() here "
+                    "for a run of the child's own", NbtrackWarning, stacklevel=3)
+
+        self._queue_append = dropped
+        self._monitor = None
+
     def _tap(self) -> deque[tuple[int, float, dict[str, Any]]]:
         """A queue that receives every row logged from now on (for live views; costs only when used)."""
         tap: deque[tuple[int, float, dict[str, Any]]] = deque()
@@ -353,7 +369,7 @@ class Run:
     def finish(self, exit_code: int | None = 0, quiet: bool | None = None, *, state: str | None = None,
                error: str | None = None) -> None:
         """Flush everything and close the run (`failed` when exit_code is non-zero)."""
-        if self._state != "running":
+        if self._state != "running" or os.getpid() != self._owner_pid:
             return
         exit_code = 0 if exit_code is None else int(exit_code)
         final = state or ("finished" if exit_code == 0 else "failed")

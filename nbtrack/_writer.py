@@ -228,7 +228,7 @@ class Writer:
                 old = self._tails.get(key)
                 points = sum(len(c.steps) for c in group) - (len(old.steps) if old is not None else 0)
                 self._dropped_old += points
-                self._unstorable(repr(key), exc, points)
+                self._unstorable(ascii(key), exc, points)
                 tails.pop(key, None)
         return tails
 

@@ -44,13 +44,29 @@ class SQLiteStore(SqlStore):
         self.path = Path(path)
         super().__init__(f"sqlite:///{self.path}")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(
+        # A store this process may not write (a shared, read-only copy) is opened for reading only.
+        self.read_only = self.path.exists() and not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK))
+        self._conn = self._open_read_only() if self.read_only else sqlite3.connect(
             self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
         )
         self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        self._conn.execute("PRAGMA synchronous = NORMAL")
-        _retry_locked(self._enable_wal)
+        if not self.read_only:
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            _retry_locked(self._enable_wal)
         _retry_locked(self.migrate)
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """Read-only; where not even WAL's shared-memory file can be made, as an immutable file."""
+        uri = self.path.resolve().as_uri()
+        for mode in ("mode=ro", "immutable=1"):
+            conn = sqlite3.connect(f"{uri}?{mode}", uri=True, isolation_level=None, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.Error:
+                conn.close()
+        raise sqlite3.OperationalError(f"cannot open the read-only store {self.path} for reading")
 
     def _enable_wal(self) -> None:
         if self._conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
