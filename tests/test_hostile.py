@@ -198,8 +198,10 @@ def test_a_config_edited_from_another_thread_while_the_writer_flushes(disk: Stor
 
     def edit() -> None:
         i = 0
-        while not stop.is_set():
-            run.config.opt[f"k{i % 50}"] = i
+        while not stop.is_set():  # keys come and go: a walk over the live dict would see it change size
+            run.config.opt[f"k{i}"] = {"v": i}
+            if i >= 500:
+                del run.config.opt[f"k{i - 500}"]
             run.config.layers.append(i)
             if len(run.config.layers) > 200:
                 del run.config.layers[:100]
@@ -208,14 +210,18 @@ def test_a_config_edited_from_another_thread_while_the_writer_flushes(disk: Stor
         edits[0] = i
 
     editor = threading.Thread(target=edit)
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns often: a race shows up within the test's few seconds
     editor.start()
     try:
         for i in range(40):  # flushes while the config changes under it
             run.log({"x": float(i)})
             assert run._writer.flush(), run._writer.error
+            time.sleep(0.02)
     finally:
         stop.set()
         editor.join()
+        sys.setswitchinterval(switch)
     run.finish()
     rec = disk.get_run("cfgthread")
     assert edits[0] > 100
@@ -354,6 +360,26 @@ def test_a_failed_commit_is_rolled_back_so_the_connection_writes_again(tmp_path:
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0].startswith("failed:") and lines[1] == "written 4999", out.stdout
+
+
+def test_a_commit_that_fails_with_its_transaction_still_open_is_rolled_back(tmp_path: Path) -> None:
+    # SQLite rolls back by itself after most I/O errors, not after all: a deferred constraint fails the
+    # COMMIT itself and leaves the transaction open, as SQLITE_BUSY and some SQLITE_FULL cases do.
+    from nbtrack.store._sqlite import SQLiteStore
+
+    st = SQLiteStore(tmp_path / "s.db")
+    st._conn.execute("PRAGMA foreign_keys = ON")
+    with st._write() as cur:
+        cur.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+        cur.execute("CREATE TABLE child (p INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)")
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        with st._write() as cur:
+            cur.execute("INSERT INTO child VALUES (1)")  # checked at COMMIT
+    assert not st._conn.in_transaction
+    run = nbtrack.init(project="hostile", id="after", store=st)  # BEGIN IMMEDIATE works again
+    run.finish()
+    assert st.get_run("after").state == "finished"  # type: ignore[union-attr]
+    st.close()
 
 
 # -- (4) liveness from every process -----------------------------------------------------
