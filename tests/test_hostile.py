@@ -574,3 +574,22 @@ def test_sigterm_flushes_and_marks_the_run_killed(tmp_path: Path, disk: Store, m
     assert h["x"].steps.tolist() == list(range(n))  # flushed up to the last logged step
     assert rec.summary["x"] == float(n - 1)  # type: ignore[union-attr]
     assert integrity_ok()
+
+
+def test_inside_a_jupyter_kernel_sigterm_is_left_to_the_kernel(tmp_path: Path) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(textwrap.dedent("""
+        import signal, nbtrack
+        before = signal.getsignal(signal.SIGTERM)
+        run = nbtrack.init(project="kernel")
+        run.log({"x": 1.0})
+        after = signal.getsignal(signal.SIGTERM)
+        run.finish()
+        print(after is before, run.state)
+    """))]
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    out = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    assert out.strip() == "True finished", nb.cells[0].outputs
