@@ -530,6 +530,40 @@ def test_forked_children_warn_once_and_never_end_the_parents_run(tmp_path: Path,
     assert h["x"].values.tolist() == [float(i) for i in range(10)] and "y" not in h
 
 
+DATALOADER = """
+    import torch
+    from torch.utils.data import DataLoader, Dataset
+    import nbtrack
+
+    class Logging(Dataset):
+        def __len__(self):
+            return 8
+
+        def __getitem__(self, i):
+            nbtrack.log({"item": float(i)})  # in a worker process: not recorded, one warning per worker
+            return torch.tensor(float(i))
+
+    run = nbtrack.init(project="hostile", id="loader")
+    total = 0.0
+    for epoch in range(2):
+        for batch in DataLoader(Logging(), batch_size=2, num_workers=2, multiprocessing_context="fork"):
+            total += float(batch.sum())
+        run.log({"epoch": float(epoch), "total": total})
+    run.finish()
+"""
+
+
+def test_dataloader_workers_that_log_warn_once_each_and_the_run_goes_on(tmp_path: Path, disk: Store) -> None:
+    script = tmp_path / "loader.py"
+    script.write_text(textwrap.dedent(DATALOADER))
+    out = subprocess.run([PYTHON, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.count("is not recorded (warned once)") == 4, out.stderr  # 2 epochs x 2 fresh workers
+    assert disk.get_run("loader").state == "finished"  # type: ignore[union-attr]
+    h = disk.read_history(["loader"])["loader"]
+    assert h["total"].values.tolist() == [28.0, 56.0] and "item" not in h
+
+
 SIGTERM = """
     import signal, sys, time
     import nbtrack
