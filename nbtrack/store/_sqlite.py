@@ -35,6 +35,13 @@ def _retry_locked(step: Callable[[], None]) -> None:
             time.sleep(0.005 + random.random() * 0.02)
 
 
+def _writable(path: Path) -> bool:
+    """Whether this process may write the database: the file, and its directory or WAL's two side files."""
+    side = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
+    return os.access(path, os.W_OK) and (
+        os.access(path.parent, os.W_OK) or all(p.exists() and os.access(p, os.W_OK) for p in side))
+
+
 class SQLiteStore(SqlStore):
     """A store in one SQLite file."""
 
@@ -45,7 +52,7 @@ class SQLiteStore(SqlStore):
         super().__init__(f"sqlite:///{self.path}")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # A store this process may not write (a shared, read-only copy) is opened for reading only.
-        self.read_only = self.path.exists() and not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK))
+        self.read_only = self.path.exists() and not _writable(self.path)
         self._conn = self._open_read_only() if self.read_only else sqlite3.connect(
             self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
         )
