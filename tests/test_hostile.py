@@ -401,8 +401,9 @@ READER = """
     import dataclasses, pandas, numpy, psutil
     import nbtrack, nbtrack._query, nbtrack._liveness, nbtrack.store._sqlite
 
-    os.setgid(65534)
-    os.setuid(65534)  # nobody: the store's files are root's, so this reader cannot write them
+    if os.getuid() == 0:  # as root, become nobody: the store's files are root's, so this reader cannot write them
+        os.setgid(65534)
+        os.setuid(65534)
     st = nbtrack.store.open_store()
     frame = nbtrack.runs("hostile", store=st)
     print(json.dumps({"read_only": st.read_only, "states": dict(zip(frame["id"], frame["state"]))}), flush=True)
@@ -434,8 +435,16 @@ def test_a_resumed_run_reads_running_from_another_process_and_reading_writes_not
     before = disk.get_run("held")
     assert before.state == "running" and before.pid == holder.proc.pid  # type: ignore[union-attr]
 
-    reader = subprocess.run([PYTHON, "-c", textwrap.dedent(READER)], cwd=readable_dir, capture_output=True,
-                            text=True, timeout=60)
+    store_dir = Path(db_path()).parent
+    if os.getuid() != 0:  # not root: take write permission away instead (the holder's open files keep theirs)
+        for path in [store_dir, *store_dir.iterdir()]:
+            path.chmod(path.stat().st_mode & ~0o222)
+    try:
+        reader = subprocess.run([PYTHON, "-c", textwrap.dedent(READER)], cwd=readable_dir, capture_output=True,
+                                text=True, timeout=60)
+    finally:
+        for path in [store_dir, *store_dir.iterdir()]:
+            path.chmod(path.stat().st_mode | 0o200)
     assert reader.returncode == 0, reader.stderr
     import json
 
@@ -627,3 +636,23 @@ def test_inside_a_jupyter_kernel_sigterm_is_left_to_the_kernel(tmp_path: Path) -
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     out = "".join(o.get("text", "") for o in nb.cells[0].outputs)
     assert out.strip() == "True finished", nb.cells[0].outputs
+
+
+def test_a_run_started_from_a_thread_leaves_sigterm_alone(tmp_path: Path) -> None:
+    script = tmp_path / "threaded.py"
+    script.write_text(textwrap.dedent("""
+        import signal, threading
+        import nbtrack
+
+        def work():
+            run = nbtrack.init(project="hostile", id="threaded")
+            run.log({"x": 1.0})
+            print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL, flush=True)
+            run.finish()
+
+        t = threading.Thread(target=work)
+        t.start()
+        t.join()
+    """))
+    out = subprocess.run([PYTHON, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert (out.returncode, out.stdout.strip()) == (0, "True"), out.stderr
