@@ -6,7 +6,8 @@ config and a heartbeat, in one transaction. It never raises into the training
 loop and its thread cannot die: the whole flush runs under one error boundary.
 
 When the store fails (disk full, read-only file, a lock held for minutes, a lost
-connection) the writer warns once with the cause, keeps the oldest `MAX_PENDING`
+connection), or a write hangs for `STALL_AFTER` seconds (a watchdog thread notices,
+since the writer is the one waiting), the writer warns once with the cause, keeps the oldest `MAX_PENDING`
 unwritten rows in memory and retries with a growing pause; rows logged beyond
 that bound are dropped and counted (`dropped`, also stored in the summary as
 `_dropped_points`). When the store accepts writes again everything kept is
@@ -20,6 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -36,6 +38,7 @@ IDLE_HEARTBEAT = 5.0  # seconds between heartbeats when nothing else changed
 MAX_PENDING = 100_000  # rows kept in memory while the store fails; later ones are dropped (and counted)
 MAX_BACKOFF = 10.0  # seconds: the longest pause between two attempts on a failing store
 CLOSE_RETRY = 5.0  # seconds `close()` keeps retrying a failing store before giving up on what is pending
+STALL_AFTER = 10.0  # seconds a write may hang (a lock, a slow disk) before rows are bounded as on a failure
 DROPPED_KEY = "_dropped_points"  # summary key counting the rows dropped while the store failed
 
 Row = tuple[int, float, dict[str, Any]]
@@ -112,11 +115,14 @@ class Writer:
         self._failures = 0
         self._retry_at = 0.0
         self._warned_keys: set[str] = set()
+        self._warned = False  # the current failure has been reported
+        self._writing_since = 0.0  # monotonic start of the store write in flight; 0: none
         self._last_beat = time.time()
         self._flush_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=f"nbtrack-writer-{run_id}", daemon=True)
         self._thread.start()
+        _watch(self)
 
     @property
     def dropped(self) -> int:
@@ -189,18 +195,34 @@ class Writer:
             log.warning("nbtrack: run %s: writing to %s works again%s", self.run_id, self.store.url,
                         f"; {self.dropped} rows were dropped while it failed" if self.dropped else "")
         self.error = None
+        self._warned = False
         self._failures = 0
         self._retry_at = 0.0
         return True
 
     def _write(self, chunks: list[ChunkWrite], changed: dict[str, Any], now: float) -> None:
-        capture = changed.get("capture")
-        if capture is not None:
-            capture = dict(capture)
-            self.store.put_capture(self.run_id, capture, capture.pop("env_hash", None), capture.pop("packages", None))
-        self.store.flush(
-            self.run_id, chunks=chunks, config=changed.get("config"), summary=changed.get("summary"), heartbeat_at=now
-        )
+        self._writing_since = time.monotonic()
+        try:
+            capture = changed.get("capture")
+            if capture is not None:
+                capture = dict(capture)
+                self.store.put_capture(self.run_id, capture, capture.pop("env_hash", None),
+                                       capture.pop("packages", None))
+            self.store.flush(
+                self.run_id, chunks=chunks, config=changed.get("config"), summary=changed.get("summary"),
+                heartbeat_at=now,
+            )
+        finally:
+            self._writing_since = 0.0
+
+    def _check_stall(self, now: float) -> None:
+        """Called by the watchdog: a write hanging for STALL_AFTER seconds counts as a failure (rows get bounded)."""
+        since = self._writing_since
+        if since and now - since > STALL_AFTER and self.error is None:
+            self.error = TimeoutError(f"a write has not returned for {STALL_AFTER:.0f} s")
+            log.warning("nbtrack: run %s: %s has not answered for %.0f s; logging goes on, at most %d rows wait "
+                        "in memory, later rows are dropped and counted in the summary as %r",
+                        self.run_id, self.store.url, STALL_AFTER, MAX_PENDING, DROPPED_KEY)
 
     def _isolate(self, chunks: list[ChunkWrite], tails: dict[str, _Tail], changed: dict[str, Any], now: float,
                  cause: BaseException) -> dict[str, _Tail]:
@@ -255,7 +277,8 @@ class Writer:
         if excess > 0:
             del self._carry[MAX_PENDING:]
             self._dropped_old += excess
-        if self.error is None:
+        if not self._warned:
+            self._warned = True
             log.warning(
                 "nbtrack: could not write run %s to %s (%s: %s); logging goes on: up to %d rows wait in memory "
                 "and are retried, later rows are dropped and counted in the summary as %r",
@@ -295,3 +318,25 @@ class Writer:
             chunks.append(ChunkWrite(key, tail.seq, tail.steps, tail.times, tail.values))
             tails[key] = tail
         return chunks, tails
+
+
+_watched: weakref.WeakSet[Writer] = weakref.WeakSet()
+_watchdog: list[threading.Thread] = []
+_watch_lock = threading.Lock()
+
+
+def _watch(writer: Writer) -> None:
+    """Have the process's watchdog thread look at `writer` (starting it, again after a fork, when needed)."""
+    with _watch_lock:
+        _watched.add(writer)
+        if not _watchdog or not _watchdog[0].is_alive():
+            _watchdog[:] = [threading.Thread(target=_watch_loop, name="nbtrack-watchdog", daemon=True)]
+            _watchdog[0].start()
+
+
+def _watch_loop() -> None:
+    while True:
+        time.sleep(1.0)
+        now = time.monotonic()
+        for writer in list(_watched):
+            writer._check_stall(now)

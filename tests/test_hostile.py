@@ -334,6 +334,41 @@ def test_a_lock_held_past_the_busy_timeout_keeps_the_loop_running_and_recovers(
     _check_ran_through_a_failure(disk, c, stored_before, logged)
 
 
+def test_a_write_hanging_on_a_lock_bounds_memory_before_it_times_out(
+        child: Callable[..., Child], disk: Store) -> None:
+    c = child(LOGGER)  # the default busy timeout: a write waits a minute on the lock
+    assert c.line() == "started"
+    stored = wait_for(lambda: disk.last_step("victim"), 30, "a first flush")
+    stored_before = int(stored) + 1  # type: ignore[call-overload]
+    holder = subprocess.Popen(
+        [PYTHON, "-c", textwrap.dedent(f"""
+            import sqlite3, sys
+            conn = sqlite3.connect({db_path()!r}, isolation_level=None)
+            conn.execute("BEGIN EXCLUSIVE")
+            print("locked", flush=True)
+            sys.stdin.readline()
+            conn.execute("ROLLBACK")
+        """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"  # type: ignore[union-attr]
+        wait_for(lambda: "has not answered for" in c.stderr, 40, "the watchdog noticing the hanging write")
+        start = int(c.send("ping")[2])
+        wait_for(lambda: int(c.send("ping")[2]) > start + MAX_PENDING + 20_000, 120, "logging past the bound")
+    finally:
+        holder.communicate("\n", timeout=30)
+    after = int(c.send("ping")[2])
+    wait_for(lambda: (disk.last_step("victim") or 0) >= after, 60, "the writer going on once the lock is gone")
+    logged = int(c.send("finish")[2])
+    assert c.proc.wait(60) == 0, c.stderr
+    rec = disk.get_run("victim")
+    assert rec.state == "finished" and rec.summary[DROPPED_KEY] > 0, c.stderr  # type: ignore[union-attr]
+    steps = disk.read_history(["victim"])["victim"]["x"].steps.tolist()
+    assert steps[:stored_before] == list(range(stored_before))
+    assert len(steps) + rec.summary[DROPPED_KEY] == logged  # type: ignore[union-attr]
+    assert "could not write run" not in c.stderr and "works again" in c.stderr, c.stderr
+    assert integrity_ok()
+
+
 def test_a_failed_commit_is_rolled_back_so_the_connection_writes_again(tmp_path: Path) -> None:
     script = tmp_path / "full.py"
     script.write_text(textwrap.dedent("""
