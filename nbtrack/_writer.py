@@ -19,6 +19,7 @@ dropped, with a warning naming it.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import weakref
@@ -59,6 +60,18 @@ def _same_keys(batch: list[Row]) -> list[list[Row]]:
             last = list(row)
         current.append(item)
     return runs
+
+
+def _drain(queue: deque[Row]) -> list[Row]:
+    """The rows now in `queue`, oldest first; `bound()` may take the newest meanwhile, from the other end."""
+    out: list[Row] = []
+    append, popleft = out.append, queue.popleft
+    try:
+        for _ in range(len(queue)):
+            append(popleft())
+    except IndexError:
+        pass
+    return out
 
 
 def _store_failure(exc: BaseException) -> bool:
@@ -166,8 +179,7 @@ class Writer:
                 return False
 
     def _flush(self, force: bool) -> bool:
-        queue = self.queue
-        batch = self._carry + [queue.popleft() for _ in range(len(queue))]
+        batch = self._carry + _drain(self.queue)
         self._carry = batch  # until written: whatever fails below, nothing popped is lost
         state = self._source.versioned_state()
         changed = {name: value for name, (version, value) in state.items() if self._written.get(name) != version}
@@ -323,10 +335,15 @@ class Writer:
 _watched: weakref.WeakSet[Writer] = weakref.WeakSet()
 _watchdog: list[threading.Thread] = []
 _watch_lock = threading.Lock()
+_watch_pid = [os.getpid()]
 
 
 def _watch(writer: Writer) -> None:
     """Have the process's watchdog thread look at `writer` (starting it, again after a fork, when needed)."""
+    if _watch_pid[0] != os.getpid():  # a forked child: the writers watched so far are the parent's
+        _watch_pid[0] = os.getpid()
+        _watched.clear()
+        _watchdog.clear()
     with _watch_lock:
         _watched.add(writer)
         if not _watchdog or not _watchdog[0].is_alive():
