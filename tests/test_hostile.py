@@ -369,6 +369,62 @@ def test_a_write_hanging_on_a_lock_bounds_memory_before_it_times_out(
     assert integrity_ok()
 
 
+UNPRIVILEGED_LOGGER = """
+    import os, sys, threading
+    import nbtrack
+
+    with nbtrack.init(project="warm-up", mode="disabled") as warm:  # import what a run needs, while we may
+        warm.log({"x": 0.0})
+    if os.getuid() == 0:  # as root, become nobody: permissions apply to this writer
+        os.setgid(65534)
+        os.setuid(65534)
+    run = nbtrack.init(project="hostile", id="victim", settings={"_disable_stats": True})
+    commands = []
+    threading.Thread(target=lambda: [commands.append(line.strip()) for line in sys.stdin], daemon=True).start()
+    print("started", flush=True)
+    step = 0
+    while True:
+        if commands:
+            command = commands.pop(0)
+            if command == "finish":
+                run.finish()
+            print("ack", command, step, flush=True)
+            if command == "finish":
+                break
+        run.log({"x": float(step), "y": -float(step)})
+        step += 1
+        if step % 200 == 0:
+            import time; time.sleep(0.001)
+"""
+
+
+def test_a_store_made_read_only_mid_run_loses_nothing(readable_dir: Path, child: Callable[..., Child]) -> None:
+    # POSIX checks permissions when a file is opened: the writer's open connection keeps writing the file.
+    store_dir = Path(db_path()).parent
+    store_dir.mkdir()
+    if os.getuid() == 0:
+        os.chown(store_dir, 65534, 65534)
+    c = child(UNPRIVILEGED_LOGGER)
+    assert c.line() == "started"
+    disk = _connect(store_url())
+    try:
+        wait_for(lambda: disk.last_step("victim"), 30, "a first flush")
+        for path in [*store_dir.iterdir(), store_dir]:
+            path.chmod(path.stat().st_mode & ~0o222)
+        start = int(c.send("ping")[2])
+        wait_for(lambda: (disk.last_step("victim") or 0) > start, 30, "writes after the chmod")
+        logged = int(c.send("finish")[2])
+        assert c.proc.wait(60) == 0, c.stderr
+        assert disk.get_run("victim").state == "finished", c.stderr  # type: ignore[union-attr]
+        assert disk.read_history(["victim"])["victim"]["x"].steps.tolist() == list(range(logged))
+        assert "could not write" not in c.stderr and "Traceback" not in c.stderr, c.stderr
+    finally:
+        disk.close()
+        for path in [store_dir, *store_dir.iterdir()]:
+            path.chmod(path.stat().st_mode | 0o200)
+    assert integrity_ok()
+
+
 def test_a_failed_commit_is_rolled_back_so_the_connection_writes_again(tmp_path: Path) -> None:
     script = tmp_path / "full.py"
     script.write_text(textwrap.dedent("""
