@@ -1,7 +1,7 @@
 """SIGTERM (batch schedulers, `kill`): flush the open runs, mark them `killed`, then do what was set before.
 
-Installed from the main thread of a script only: a Jupyter kernel handles signals itself, and a
-process that ignores SIGTERM keeps ignoring it. A handler installed earlier runs after ours; with
+Installed from the main thread of a script only: a Jupyter kernel handles signals itself, a
+process that ignores SIGTERM keeps ignoring it, and a handler set outside Python is left alone. A handler installed earlier runs after ours; with
 none, the process then ends by SIGTERM as it would have without nbtrack.
 """
 
@@ -30,7 +30,7 @@ def install() -> None:
     if _installed or threading.current_thread() is not threading.main_thread() or "ipykernel" in sys.modules:
         return
     previous = signal.getsignal(signal.SIGTERM)
-    if previous == signal.SIG_IGN:
+    if previous is None or previous == signal.SIG_IGN:  # ignored, or a handler set outside Python: not ours to wrap
         return
     try:
         signal.signal(signal.SIGTERM, _on_sigterm)
@@ -47,7 +47,7 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     if callable(_previous):
         _previous(signum, frame)
         return
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # SIG_DFL, or a handler set outside Python: end as SIGTERM does
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # end the process as SIGTERM would have
     os.kill(os.getpid(), signal.SIGTERM)
 
 
