@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ._config import Config, config_snapshot
 from ._summary import Summary
-from ._values import INT_LIMIT, PLAIN_TYPES, check_step, normalize_row
+from ._values import FAST_TYPES, INT_LIMIT, check_step, normalize_row
 from ._writer import FLUSH_INTERVAL, Writer
 from .store import RunRecord, Store
 
@@ -179,8 +179,9 @@ class Run:
             raise RunFinishedError(f"run {self.id} is {self._state}: call nbtrack.init() to start a new run")
         if type(data) is dict:
             for k, v in data.items():
-                t = type(v)
-                if t not in PLAIN_TYPES or type(k) is not str or (t is int and not -INT_LIMIT <= v <= INT_LIMIT):
+                if type(v) not in FAST_TYPES or type(k) is not str:
+                    if type(v) is int and type(k) is str and -INT_LIMIT <= v <= INT_LIMIT:
+                        continue  # ints pay a range check (float64 holds them), floats nothing
                     row = normalize_row(data, self)
                     break
             else:
