@@ -13,7 +13,7 @@ that bound are dropped and counted (`dropped`, also stored in the summary as
 `_dropped_points`). When the store accepts writes again everything kept is
 written and the writer says so. A write that fails because of one value (not
 the store) is retried piece by piece: only the offending key or section is
-dropped, with a warning naming it.
+dropped (counted too), with a warning naming it.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ MAX_PENDING = 100_000  # rows kept in memory while the store fails; later ones a
 MAX_BACKOFF = 10.0  # seconds: the longest pause between two attempts on a failing store
 CLOSE_RETRY = 5.0  # seconds `close()` keeps retrying a failing store before giving up on what is pending
 STALL_AFTER = 10.0  # seconds a write may hang (a lock, a slow disk) before rows are bounded as on a failure
-DROPPED_KEY = "_dropped_points"  # summary key counting the rows dropped while the store failed
+DROPPED_KEY = "_dropped_points"  # summary key: rows dropped while the store failed, and points it could not take
 
 Row = tuple[int, float, dict[str, Any]]
 # Exceptions that say the store itself fails (not one of the values written): retried, never isolated.
@@ -72,6 +72,15 @@ def _drain(queue: deque[Row]) -> list[Row]:
     except IndexError:
         pass
     return out
+
+
+def _storable_name(key: str) -> bool:
+    """Whether a key name is text every store takes: valid UTF-8 (no lone surrogates), no NUL."""
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in key
 
 
 def _store_failure(exc: BaseException) -> bool:
@@ -128,6 +137,7 @@ class Writer:
         self._failures = 0
         self._retry_at = 0.0
         self._warned_keys: set[str] = set()
+        self._bad_keys: set[str] = set()  # key names no store can hold (not text); their points are dropped
         self._warned = False  # the current failure has been reported
         self._writing_since = 0.0  # monotonic start of the store write in flight; 0: none
         self._last_beat = time.time()
@@ -264,6 +274,8 @@ class Writer:
                 self._dropped_old += points
                 self._unstorable(ascii(key), exc, points)
                 tails.pop(key, None)
+                if not _storable_name(key):  # it would fail every batch: leave it out from now on
+                    self._bad_keys.add(key)
         return tails
 
     def _probe(self, now: float, exc: BaseException) -> None:
@@ -305,6 +317,9 @@ class Writer:
             steps = [r[0] for r in rows]
             times = [r[1] for r in rows]
             for key in rows[0][2]:
+                if key in self._bad_keys:
+                    self._dropped_old += len(rows)
+                    continue
                 col = columns.get(key)
                 if col is None:
                     col = columns[key] = ([], [], [])

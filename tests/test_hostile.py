@@ -160,12 +160,15 @@ def test_a_value_the_store_cannot_write_costs_only_its_key(disk: Store, caplog: 
         for i in range(20):
             run.log({"a": float(i), "odd": _Unstorable()} if i == 7 else {"a": float(i)})
         run.log({"ok": 1.0, "bad\ud800key": 2.0})  # a key SQLite cannot encode (a lone surrogate)
+        run._writer.flush()
+        run.log({"ok": 2.0, "bad\ud800key": 3.0})  # left out at once: no second failing write
         run.finish()
     assert disk.get_run("isolate").state == "finished"  # type: ignore[union-attr]
     h = disk.read_history(["isolate"])["isolate"]
     assert h["a"].values.tolist() == [float(i) for i in range(20)]  # the batch lived on
-    assert h["ok"].values.tolist() == [1.0]
+    assert h["ok"].values.tolist() == [1.0, 2.0]
     assert "odd" not in h
+    assert run._writer.dropped == 3  # odd's one point, the bad key's two
     warnings = [r.getMessage() for r in caplog.records]
     assert any("'odd'" in w and "points dropped" in w for w in warnings), warnings
     assert any("bad" in w and "points dropped" in w for w in warnings), warnings
