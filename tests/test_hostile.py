@@ -175,6 +175,25 @@ def test_a_value_the_store_cannot_write_costs_only_its_key(disk: Store, caplog: 
     assert not any("could not write run" in w for w in warnings), warnings  # not mistaken for a store failure
 
 
+def test_a_rejected_key_costs_only_itself_on_every_backend(backend_url: str,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    st = open_store(backend_url)
+    run = nbtrack.init(project="hostile", id="reject", store=st)
+    with caplog.at_level(logging.WARNING, logger="nbtrack"):
+        for i in range(3):
+            run.log({"a": float(i), "odd": _Unstorable(), "nul\x00key": 1.0, "sur\ud800key": 1.0})
+            assert run._writer.flush()
+        run.finish()
+    assert st.get_run("reject").state == "finished"  # type: ignore[union-attr]
+    h = st.read_history(["reject"])["reject"]
+    assert h["a"].values.tolist() == [0.0, 1.0, 2.0]
+    assert "odd" not in h and "sur\ud800key" not in h
+    if backend_url.startswith("postgres"):  # PostgreSQL text cannot hold NUL; SQLite's can
+        assert "nul\x00key" not in h
+    warned = [r.getMessage() for r in caplog.records if "cannot take" in r.getMessage()]
+    assert len(warned) == len(set(warned)) >= 2, warned  # once per key
+
+
 def test_non_string_config_keys_become_str_on_the_callers_thread(disk: Store) -> None:
     run = nbtrack.init(project="hostile", id="cfgkeys", config={"opt": {"lr": 0.1}})
     run.config.opt[1] = 2
