@@ -53,6 +53,10 @@ class Store(ABC):
         """Change lifecycle or label columns (see RUN_FIELDS)."""
 
     @abstractmethod
+    def claim_run(self, run_id: str, expected_heartbeat: float, **fields: Any) -> bool:
+        """`update_run` only if the run's heartbeat is still `expected_heartbeat` (no other process took it meanwhile)."""
+
+    @abstractmethod
     def set_tags(self, run_id: str, tags: Iterable[str]) -> None:
         """Replace the run's tags."""
 

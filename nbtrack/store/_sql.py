@@ -112,6 +112,16 @@ class SqlStore(SweepSql, ArtifactSql, RegistrySql, AlertSql):
         with self._write() as cur:
             cur.execute(self._q(f"UPDATE runs SET {columns} WHERE id = ?"), (*fields.values(), run_id))
 
+    def claim_run(self, run_id: str, expected_heartbeat: float, **fields: Any) -> bool:
+        unknown = set(fields) - RUN_FIELDS
+        if unknown or "heartbeat_at" not in fields:
+            raise ValueError(f"claim_run: needs a new heartbeat_at and known run fields, not {sorted(fields)}")
+        columns = ", ".join(f"{_COLUMN_OF.get(k, k)} = ?" for k in fields)
+        with self._write() as cur:
+            cur.execute(self._q(f"UPDATE runs SET {columns} WHERE id = ? AND heartbeat_at = ?"),
+                        (*fields.values(), run_id, expected_heartbeat))
+            return cur.rowcount == 1
+
     def get_run(self, run_id: str) -> RunRecord | None:
         found = self._select_runs("WHERE r.id = ?", (run_id,))
         return found[0] if found else None
