@@ -13,11 +13,11 @@ from pathlib import Path
 
 from ._base import Store
 from ._codec import Series
-from ._records import RUN_STATES, SWEEP_STATES, ChunkWrite, RunRecord, SweepRecord, TrialRecord
+from ._records import RUN_STATES, SWEEP_STATES, ChunkWrite, PbtSegment, RunRecord, SweepRecord, TrialRecord
 from ._records import AlertRecord
 from ._sql import SchemaError
 
-__all__ = ["Store", "Series", "RunRecord", "ChunkWrite", "SweepRecord", "TrialRecord", "RUN_STATES", "SWEEP_STATES",
+__all__ = ["Store", "Series", "RunRecord", "ChunkWrite", "SweepRecord", "TrialRecord", "PbtSegment", "RUN_STATES", "SWEEP_STATES",
            "SchemaError", "open_store", "store_url", "AlertRecord"]
 
 DB_FILENAME = "nbtrack.db"

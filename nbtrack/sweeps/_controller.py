@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import random
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from .._liveness import effective_state
 from .._names import new_id, run_name
 from .._run import new_record
 from ..store import Store, SweepRecord, TrialRecord
-from ._grid import grid_points
+from ._grid import discrete_points, grid_points, point_key, space_size
 from ._objective import best_metric, impute_metric, target_reached
 from ._space import SearchSpace
 from ._study import make_sampler
@@ -26,6 +27,7 @@ __all__ = ["SweepController", "Trial", "TERMINAL"]
 
 TERMINAL = frozenset({"finished", "failed", "crashed", "killed", "pruned"})
 _IMPUTED = frozenset({"failed", "crashed", "killed"})
+MODEL_MISSES = 8  # repeats a sampler may propose in a row before a random untaken point is drawn instead
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,11 @@ class SweepController:
         self._values: dict[str, list[Any]] = {}  # ended run id -> its metric history (+ summary)
         self._best: tuple[str, float] | None = None
         self._trials: list[TrialRecord] = []  # as of the last sync
+        self._priors = store.list_sweep_priors(sweep_id)  # finished runs the sweep was seeded with
+        self._taken = {t.point_key for t in self._priors if t.point_key is not None}  # configs run or running
+        self._size = space_size(self.space) if self.method != "grid" else None
+        self._points: list[Any] | None = None  # a discrete space's points, listed when first needed
+        self._rng = random.Random(seed)
         self._own: dict[str, Any] = {}  # run id -> optuna trial asked here
         self.study = self._study(seed) if self.method != "grid" else None
 
@@ -88,14 +95,16 @@ class SweepController:
         new = self.store.list_trials(self.sweep.id, since=trials[-1].number + 1 if trials else 0)
         if new:
             trials.extend(new)
-        pending = [t.run_id for t in trials if t.run_id not in self._values]
+            self._taken.update(t.point_key for t in new if t.point_key is not None)
+        known = [*self._priors, *trials]
+        pending = [t.run_id for t in known if t.run_id not in self._values]
         if not pending:
             return
         records: dict[str, Any] = {}
         for start in range(0, len(pending), 500):
             records.update((r.id, r) for r in self.store.list_runs(ids=pending[start:start + 500]))
         states = {rid: effective_state(rec) for rid, rec in records.items()}
-        ended = [t for t in trials if t.run_id in records and states[t.run_id] in TERMINAL]
+        ended = [t for t in known if t.run_id in records and states[t.run_id] in TERMINAL]
         if not ended:
             return
         if self.metric is not None:
@@ -159,9 +168,8 @@ class SweepController:
             self.store.set_sweep_state(self.sweep.id, "finished")
             return None
         if self._grid is not None:
-            taken = {t.point_key for t in self._trials}  # as of sync(); the claim itself is exact
             for point in self._grid:
-                if point.key in taken:
+                if point.key in self._taken:  # as of sync(); the claim itself is exact
                     continue
                 trial, status = self._claim(point.config, {}, point.key)
                 if status == "ok":
@@ -170,16 +178,60 @@ class SweepController:
                     return self._ended(status)
             self.store.set_sweep_state(self.sweep.id, "finished")
             return None
-        asked = self.study.ask(self.space.distributions)
-        config = self.space.config_from_params(asked.params)
-        trial, status = self._claim(config, dict(asked.params), None)
-        if trial is None:
-            import optuna
+        return self._next_sampled()
 
-            self.study.tell(asked, state=optuna.trial.TrialState.FAIL)
-            return self._ended(status)
-        self._own[trial.run_id] = asked
-        return trial
+    def _next_sampled(self) -> Trial | None:
+        """A random/bayes trial whose config no trial of the sweep (nor a prior run) has had.
+
+        A proposal already taken is discarded (told FAIL, which no sampler learns from); after
+        MODEL_MISSES in a row the next one is a random untaken point. A fully discrete space
+        is drawn without replacement: the sweep finishes when every config has been run.
+        """
+        import optuna
+
+        misses = 0
+        while True:
+            if self._size is not None and len(self._taken) >= self._size:
+                self.store.set_sweep_state(self.sweep.id, "finished")
+                return None
+            asked = self._ask(fallback=misses >= MODEL_MISSES)
+            config = self.space.config_from_params(asked.params)
+            key = point_key(self.space, config)
+            if key in self._taken:
+                self.study.tell(asked, state=optuna.trial.TrialState.FAIL)
+                misses += 1
+                continue
+            trial, status = self._claim(config, dict(asked.params), key)
+            if trial is None:
+                self.study.tell(asked, state=optuna.trial.TrialState.FAIL)
+                if status != "taken":
+                    return self._ended(status)
+                self._taken.add(str(key))  # another agent claimed it a moment ago
+                self.sync()
+                misses += 1
+                continue
+            self._taken.add(str(key))
+            self._own[trial.run_id] = asked
+            return trial
+
+    def _ask(self, *, fallback: bool) -> Any:
+        """The sampler's next proposal; with `fallback`, a uniformly random untaken point instead."""
+        if not fallback:
+            return self.study.ask(self.space.distributions)
+        if self._size is not None:
+            if self._points is None:
+                self._points = discrete_points(self.space)
+            free = [p for p in self._points if p.key not in self._taken]
+            self.study.enqueue_trial(self.space.params_from_config(self._rng.choice(free).config))
+            return self.study.ask(self.space.distributions)
+        import optuna
+
+        sampler = self.study.sampler
+        self.study.sampler = optuna.samplers.RandomSampler(seed=self._rng.randrange(2**32))
+        try:
+            return self.study.ask(self.space.distributions)
+        finally:
+            self.study.sampler = sampler
 
     def _ended(self, status: str) -> None:
         """No trial: when run_cap is reached the sweep is finished for every agent."""
