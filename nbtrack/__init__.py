@@ -35,6 +35,7 @@ _LAZY: dict[str, str] = {
     "sweep": ".sweeps._agent",
     "agent": ".sweeps._agent",
     "stop_sweep": ".sweeps._agent",
+    "pareto_front": ".sweeps._pareto",
     "RunPruned": "._run",
     "Table": "._media",
     "Image": "._media",

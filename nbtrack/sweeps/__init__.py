@@ -36,6 +36,11 @@ _LAZY: dict[str, str] = {
     "finite_values": "._objective",
     "impute_metric": "._objective",
     "target_reached": "._objective",
+    "objectives": "._objective",
+    "pareto_mask": "._pareto",
+    "pareto_front": "._pareto",
+    "point_key": "._grid",
+    "space_size": "._grid",
 }
 
 __all__ = sorted(_LAZY)

@@ -19,7 +19,7 @@ from .._names import new_id, run_name
 from .._run import new_record
 from ..store import Store, SweepRecord, TrialRecord
 from ._grid import discrete_points, grid_points, point_key, space_size
-from ._objective import best_metric, impute_metric, target_reached
+from ._objective import best_metric, impute_metric, objectives, target_reached
 from ._space import SearchSpace
 from ._study import make_sampler
 
@@ -49,12 +49,15 @@ class SweepController:
         self.sweep: SweepRecord = sweep
         self.config = sweep.config
         self.method = self.config["method"]
-        self.metric: dict[str, Any] | None = self.config.get("metric")
+        self.objectives = objectives(self.config)
+        self.multi = len(self.objectives) > 1  # a multi-objective sweep: no single best, a Pareto front
+        self.metric: dict[str, Any] | None = self.objectives[0] if self.objectives else None
         self.goal = (self.metric or {}).get("goal", "minimize")
         self.run_cap: int | None = self.config.get("run_cap")
         self.space = SearchSpace.from_config(self.config)
         self._grid = grid_points(self.config) if self.method == "grid" else None
-        self._values: dict[str, list[Any]] = {}  # ended run id -> its metric history (+ summary)
+        self._values: dict[str, list[Any]] = {}  # ended run id -> its (first) metric's history (+ summary)
+        self._vectors: dict[str, list[float | None]] = {}  # ended run id -> its best value of each objective
         self._best: tuple[str, float] | None = None
         self._trials: list[TrialRecord] = []  # as of the last sync
         self._priors = store.list_sweep_priors(sweep_id)  # finished runs the sweep was seeded with
@@ -63,7 +66,7 @@ class SweepController:
         self._points: list[Any] | None = None  # a discrete space's points, listed when first needed
         self._rng = random.Random(seed)
         self._own: dict[str, Any] = {}  # run id -> optuna trial asked here
-        self.study = self._study(seed) if self.method != "grid" else None
+        self.study = self._study(seed) if self.method in ("random", "bayes") else None
 
     def _study(self, seed: int | None) -> Any:
         import optuna
@@ -71,7 +74,10 @@ class SweepController:
         level = optuna.logging.get_verbosity()
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         try:
-            return optuna.create_study(direction=self.goal, sampler=make_sampler(self.config, seed=seed))
+            sampler = make_sampler(self.config, seed=seed)
+            if self.multi:
+                return optuna.create_study(directions=[o["goal"] for o in self.objectives], sampler=sampler)
+            return optuna.create_study(direction=self.goal, sampler=sampler)
         finally:
             optuna.logging.set_verbosity(level)
 
@@ -107,31 +113,29 @@ class SweepController:
         ended = [t for t in known if t.run_id in records and states[t.run_id] in TERMINAL]
         if not ended:
             return
-        if self.metric is not None:
-            name = self.metric["name"]
-            data = self.store.read_history([t.run_id for t in ended], [name])
-            for t in ended:
-                per = data.get(t.run_id, {})
-                values = list(per[name].values) if name in per else []
-                summary = records[t.run_id].summary.get(name)
-                self._add_values(t.run_id, values + ([summary] if summary is not None else []))
-        else:
-            for t in ended:
-                self._add_values(t.run_id, [])
+        names = [o["name"] for o in self.objectives]
+        data = self.store.read_history([t.run_id for t in ended], names) if names else {}
+        for t in ended:
+            per, summary = data.get(t.run_id, {}), records[t.run_id].summary
+            series = {n: (list(per[n].values) if n in per else []) + ([summary[n]] if summary.get(n) is not None else [])
+                      for n in names}
+            self._add_values(t.run_id, series[names[0]] if names else [])
+            self._vectors[t.run_id] = [best_metric(series[o["name"]], o["goal"]) for o in self.objectives]
         if self.study is None:
             return
         import optuna
 
         for t in ended:
-            value = self._objective(states[t.run_id], self._values[t.run_id])
+            value: Any = self._objective(states[t.run_id], t.run_id)
             state = optuna.trial.TrialState.COMPLETE if value is not None else optuna.trial.TrialState.FAIL
             own = self._own.pop(t.run_id, None)
             if own is not None:
-                self.study.tell(own, value if value is not None else None, state=state)
+                self.study.tell(own, value, state=state)
             elif t.params:
+                values = {"values": value} if self.multi else {"value": value}
                 self.study.add_trial(
                     optuna.trial.create_trial(
-                        params=t.params, distributions=self.space.distributions, value=value, state=state
+                        params=t.params, distributions=self.space.distributions, state=state, **values
                     )
                 )
 
@@ -144,18 +148,26 @@ class SweepController:
         if self._best is None or (value > self._best[1] if self.goal == "maximize" else value < self._best[1]):
             self._best = (run_id, value)
 
-    def _objective(self, state: str, values: list[Any]) -> float | None:
-        """W&B's Bayes objective: the best finite value; failed runs imputed (`metric.impute`)."""
+    def _objective(self, state: str, run_id: str) -> float | list[float] | None:
+        """W&B's Bayes objective: the best finite value; failed runs imputed (`metric.impute`).
+
+        A multi-objective sweep's is the vector of each objective's best value; a failed run,
+        or one missing an objective, counts as failed (no imputation across objectives).
+        """
         if self.metric is None:
             return None
+        if self.multi:
+            vector = self._vectors[run_id]
+            return None if state in _IMPUTED or any(v is None for v in vector) else vector  # type: ignore[return-value]
+        values = self._values[run_id]
         if state in _IMPUTED:
             terminal = [v for rid, v in self._values.items()]
             return impute_metric(self.metric.get("impute", "worst"), values, terminal, self.goal)
         return best_metric(values, self.goal)
 
     def best(self) -> tuple[str, float] | None:
-        """(run id, value) of the best ended trial so far, or None."""
-        return self._best
+        """(run id, value) of the best ended trial so far, or None (always None for a multi-objective sweep)."""
+        return None if self.multi else self._best
 
     # -- handing out ---------------------------------------------------------
     def next_trial(self) -> Trial | None:
@@ -164,7 +176,7 @@ class SweepController:
             return None
         self.sync()
         best = self.best()
-        if self.metric is not None and best is not None and target_reached(best[1], self.metric):
+        if self.metric is not None and best is not None and target_reached(best[1], self.metric):  # single objective
             self.store.set_sweep_state(self.sweep.id, "finished")
             return None
         if self._grid is not None:
