@@ -7,6 +7,7 @@ from every agent while costing no Optuna storage round trips.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import random
@@ -17,8 +18,9 @@ from typing import Any
 from .._liveness import effective_state
 from .._names import new_id, run_name
 from .._run import new_record
-from ..store import Store, SweepRecord, TrialRecord
+from ..store import PbtSegment, Store, SweepRecord, TrialRecord
 from ._grid import discrete_points, grid_points, point_key, space_size
+from ._pbt import PbtScheduler
 from ._objective import best_metric, impute_metric, objectives, target_reached
 from ._space import SearchSpace
 from ._study import make_sampler
@@ -62,11 +64,12 @@ class SweepController:
         self._trials: list[TrialRecord] = []  # as of the last sync
         self._priors = store.list_sweep_priors(sweep_id)  # finished runs the sweep was seeded with
         self._taken = {t.point_key for t in self._priors if t.point_key is not None}  # configs run or running
-        self._size = space_size(self.space) if self.method != "grid" else None
+        self._size = space_size(self.space) if self.method in ("random", "bayes") else None
         self._points: list[Any] | None = None  # a discrete space's points, listed when first needed
         self._rng = random.Random(seed)
         self._own: dict[str, Any] = {}  # run id -> optuna trial asked here
         self.study = self._study(seed) if self.method in ("random", "bayes") else None
+        self._pbt = PbtScheduler(self, seed) if self.method == "pbt" else None
 
     def _study(self, seed: int | None) -> Any:
         import optuna
@@ -190,6 +193,8 @@ class SweepController:
                     return self._ended(status)
             self.store.set_sweep_state(self.sweep.id, "finished")
             return None
+        if self._pbt is not None:
+            return self._pbt.next_trial()
         return self._next_sampled()
 
     def _next_sampled(self) -> Trial | None:
@@ -251,13 +256,22 @@ class SweepController:
             self.store.set_sweep_state(self.sweep.id, "finished")
         return None
 
-    def _claim(self, config: dict[str, Any], params: dict[str, Any], point_key: str | None) -> tuple[Trial | None, str]:
+    def _claim(self, config: dict[str, Any], params: dict[str, Any], point_key: str | None, *,
+               segment: PbtSegment | None = None) -> tuple[Trial | None, str]:
+        """Claim a trial (a PBT segment: named and grouped by its member) and create its run."""
+        run_id = new_id()
+        if segment is None:
+            name, group = run_name(self.store.count_runs(self.sweep.project) + 1), None
+        else:
+            segment = dataclasses.replace(segment, run_id=run_id)
+            name, group = f"m{segment.member}-g{segment.generation}", f"{self.sweep.id}-member-{segment.member}"
         record = new_record(
-            run_id=new_id(), project=self.sweep.project, name=run_name(self.store.count_runs(self.sweep.project) + 1),
-            config=config, tags=(), notes=None, group=None, job_type=None, entity=self.sweep.entity,
+            run_id=run_id, project=self.sweep.project, name=name,
+            config=config, tags=(), notes=None, group=group, job_type=None, entity=self.sweep.entity,
             sweep_id=self.sweep.id,
         )
-        status = self.store.claim_trial(record, params=params, point_key=point_key, run_cap=self.run_cap)
+        status = self.store.claim_trial(record, params=params, point_key=point_key, run_cap=self.run_cap,
+                                        segment=segment)
         if status != "ok":
             logging.getLogger("nbtrack").debug("sweep %s: no trial (%s)", self.sweep.id, status)
             return None, status
