@@ -410,4 +410,5 @@ def pbt_lineage(sweep_id: str, *, store: Store | str | None = None) -> pd.DataFr
                      **{f"config.{n}": config.get(n) for n in names}})
     columns = ["run_id", "name", "member", "generation", "action", "source_member", "parent_run_id", "created_at",
                "state", "score", *(f"config.{n}" for n in names)]
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype({"source_member": "Int64", "parent_run_id": "object"})
