@@ -251,3 +251,21 @@ def test_the_sweep_report_shows_lineage_and_schedule(tmp_path: Path, disk: Store
     assert len(lines) == 4 and all(len(t.x) == 2 for t in lines)
     dashed = [t for t in figures["lineage"].data if t.line.dash == "dash"]
     assert len(dashed) == 1  # one exploit in generation 1
+
+
+def test_the_dashboard_shows_each_pbt_sweep_lineage_and_schedule(disk: Store) -> None:
+    sweep_id = nbtrack.sweep({**PBT, "run_cap": 8}, project="pbt-dash")
+    nbtrack.agent(sweep_id, function=namespace(total=100)["train"], progress=False)
+    with nbtrack.init(project="pbt-dash") as plain:
+        plain.log({"acc": 1.0})
+    board = nbtrack.dashboard("pbt-dash")
+    try:
+        assert sorted(board.sweep_charts.views) == [f"{sweep_id}:lineage", f"{sweep_id}:schedule"]
+        assert list(board.sweep_charts.children) == [board.sweep_charts.views[k] for k in sorted(board.sweep_charts.views)]
+        lineage = board.sweep_charts.views[f"{sweep_id}:lineage"].current
+        assert f"sweep {sweep_id}: PBT population" in lineage.layout.title.text
+        assert len([t for t in lineage.data if (t.name or "").startswith("member")]) == 4
+        bundle = board.static_bundle()
+        assert "PBT schedules" in str(bundle)
+    finally:
+        board.close()
