@@ -39,6 +39,7 @@ _LAZY: dict[str, str] = {
     "objectives": "._objective",
     "pareto_mask": "._pareto",
     "pareto_front": "._pareto",
+    "pbt_lineage": "._pbt",
     "point_key": "._grid",
     "space_size": "._grid",
 }
