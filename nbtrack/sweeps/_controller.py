@@ -91,8 +91,8 @@ class SweepController:
         return sweep.state if sweep is not None else "stopped"
 
     def grid_size(self) -> int | None:
-        """How many points a grid sweep has (None for random/bayes)."""
-        return None if self._grid is None else len(self._grid)
+        """How many configs the sweep can hand out: its grid points, or a fully discrete space's size (else None)."""
+        return len(self._grid) if self._grid is not None else self._size
 
     def sync(self) -> None:
         """Feed trials that ended since the last call (from any agent) to the sampler.
