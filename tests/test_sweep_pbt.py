@@ -269,3 +269,16 @@ def test_the_dashboard_shows_each_pbt_sweep_lineage_and_schedule(disk: Store) ->
         assert "PBT schedules" in str(bundle)
     finally:
         board.close()
+
+
+def test_the_sweep_panel_runs_pbt_and_shows_its_lineage(disk: Store) -> None:
+    panel = nbtrack.sweep_panel(namespace(total=100)["train"], config={**PBT, "run_cap": 8})
+    try:
+        assert panel.start()
+        assert panel.wait(timeout=120)
+        panel.refresh()
+        assert {"lineage", "schedule"} <= set(panel.chart_figures)
+        assert panel.views["lineage"] in panel.charts.children and panel.views["schedule"] in panel.charts.children
+        assert len(pbt_lineage(str(panel.sweep_id), store=disk)) == 8
+    finally:
+        panel.close()
