@@ -3,11 +3,9 @@ function agent in process and by agent processes (functions and `program`s) on S
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
