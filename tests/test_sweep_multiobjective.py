@@ -158,3 +158,11 @@ def shared(backend_url: str) -> Any:
     st = _connect(backend_url)
     yield backend_url, st
     st.close()
+
+
+def test_the_wandb_api_ranks_a_multi_objective_sweep_by_its_first_objective(disk: Store) -> None:
+    sweep_id = nbtrack.sweep({"method": "grid", "metric": TWO, "parameters": {"w": {"values": [0.0, 1.0]},
+                                                                            "d": {"value": 1}}}, project="mo-api")
+    nbtrack.agent(sweep_id, function=trade_off, progress=False)
+    best = nbtrack.Api().sweep(f"mo-api/{sweep_id}").best_run()
+    assert best is not None and best.config["w"] == 1.0  # err = (1 - w) + 0.05 is lowest at w = 1
