@@ -200,3 +200,18 @@ def shared(backend_url: str) -> Store:
     st.close()
 
 
+
+
+def test_finite_spaces_that_are_not_listed_end_instead_of_looping(disk: Store) -> None:
+    # categorical with probabilities is listed (3 configs); q_uniform over [0, 2] with q=1 takes 3 values too,
+    # found only by drawing: the sweep ends once draws keep landing on configs already run
+    for params, expected in (({"a": {"values": [1, 2, 3], "probabilities": [0.8, 0.1, 0.1]}}, 3),
+                             ({"q": {"distribution": "q_uniform", "min": 0, "max": 2, "q": 1}}, 3)):
+        sweep_id = nbtrack.sweep({"method": "random", "parameters": params}, project="finite")
+
+        def train() -> None:
+            with nbtrack.init() as run:
+                run.log({"loss": 0.0})
+
+        assert nbtrack.agent(sweep_id, function=train, progress=False) == expected
+        assert disk.get_sweep(sweep_id).state == "finished"

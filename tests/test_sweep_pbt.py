@@ -280,3 +280,11 @@ def test_the_sweep_panel_runs_pbt_and_shows_its_lineage(disk: Store) -> None:
         assert len(pbt_lineage(str(panel.sweep_id), store=disk)) == 8
     finally:
         panel.close()
+
+
+def test_a_restarted_agent_continues_the_population_from_the_store(disk: Store) -> None:
+    sweep_id = nbtrack.sweep({**PBT, "run_cap": 12}, project="pbt-restart")
+    train = namespace(total=100)["train"]
+    assert nbtrack.agent(sweep_id, function=train, count=5, progress=False) == 5  # stops inside generation 1
+    assert nbtrack.agent(sweep_id, function=train, progress=False) == 7  # a new agent: what is left, no repeat
+    check_population(disk, sweep_id, population=4, generations=3, interval=3)

@@ -30,6 +30,7 @@ __all__ = ["SweepController", "Trial", "TERMINAL"]
 TERMINAL = frozenset({"finished", "failed", "crashed", "killed", "pruned"})
 _IMPUTED = frozenset({"failed", "crashed", "killed"})
 MODEL_MISSES = 8  # repeats a sampler may propose in a row before a random untaken point is drawn instead
+GIVE_UP_MISSES = 500  # random draws all taken in a row: a finite space (e.g. q_uniform) is deemed exhausted
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,11 @@ class SweepController:
         misses = 0
         while True:
             if self._size is not None and len(self._taken) >= self._size:
+                self.store.set_sweep_state(self.sweep.id, "finished")
+                return None
+            if misses >= GIVE_UP_MISSES:
+                logging.getLogger("nbtrack").info("sweep %s: %d proposals in a row were configs already run; "
+                                                  "its space looks exhausted", self.sweep.id, misses)
                 self.store.set_sweep_state(self.sweep.id, "finished")
                 return None
             asked = self._ask(fallback=misses >= MODEL_MISSES)

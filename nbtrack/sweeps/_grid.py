@@ -26,7 +26,7 @@ def value_hash(value: Any) -> str:
 def _axis(param: Param) -> list[Any]:
     """The values a non-constant parameter takes in the grid, duplicates and all."""
     spec = param.spec
-    if param.distribution == "categorical":
+    if param.distribution in ("categorical", "categorical_w_probabilities"):
         return list(spec["values"])
     if param.distribution == "int_uniform":
         return list(range(spec["min"], spec["max"] + 1))
@@ -98,7 +98,7 @@ def grid_key(config: Mapping[str, Any], run_config: Mapping[str, Any]) -> str | 
     return _key(tuple(hashes))
 
 
-DISCRETE = ("categorical", "constant", "int_uniform")
+DISCRETE = ("categorical", "categorical_w_probabilities", "constant", "int_uniform")
 """The distributions whose values a run config can take are finitely many (as W&B samples them)."""
 
 
