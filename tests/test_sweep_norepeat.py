@@ -215,3 +215,18 @@ def test_finite_spaces_that_are_not_listed_end_instead_of_looping(disk: Store) -
 
         assert nbtrack.agent(sweep_id, function=train, progress=False) == expected
         assert disk.get_sweep(sweep_id).state == "finished"
+
+
+def test_a_huge_integer_space_is_sized_without_listing_it(disk: Store) -> None:
+    from nbtrack.sweeps import SearchSpace, normalize_sweep_config, space_size
+
+    config = normalize_sweep_config({"method": "random", "parameters": {
+        "n": {"min": 0, "max": 10**12}, "m": {"values": [1, 1.0, 2]}}})
+    assert space_size(SearchSpace.from_config(config)) == (10**12 + 1) * 2  # 1 and 1.0 are one value
+    sweep_id = nbtrack.sweep({**config, "run_cap": 3}, project="huge")
+
+    def train() -> None:
+        with nbtrack.init() as run:
+            run.log({"loss": 0.0})
+
+    assert nbtrack.agent(sweep_id, function=train, progress=False) == 3

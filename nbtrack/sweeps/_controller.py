@@ -30,6 +30,7 @@ __all__ = ["SweepController", "Trial", "TERMINAL"]
 TERMINAL = frozenset({"finished", "failed", "crashed", "killed", "pruned"})
 _IMPUTED = frozenset({"failed", "crashed", "killed"})
 MODEL_MISSES = 8  # repeats a sampler may propose in a row before a random untaken point is drawn instead
+MAX_LISTED = 100_000  # a discrete space up to this size is listed to draw an untaken point; larger ones are drawn
 GIVE_UP_MISSES = 500  # random draws all taken in a row: a finite space (e.g. q_uniform) is deemed exhausted
 
 
@@ -241,7 +242,7 @@ class SweepController:
         """The sampler's next proposal; with `fallback`, a uniformly random untaken point instead."""
         if not fallback:
             return self.study.ask(self.space.distributions)
-        if self._size is not None:
+        if self._size is not None and self._size <= MAX_LISTED:
             if self._points is None:
                 self._points = discrete_points(self.space)
             free = [p for p in self._points if p.key not in self._taken]

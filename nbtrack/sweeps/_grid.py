@@ -127,8 +127,10 @@ def space_size(space: SearchSpace) -> int | None:
     for param in space.params:
         if param.distribution not in DISCRETE:
             return None
-        if param.distribution != "constant":
-            size *= len({value_hash(v) for v in _axis(param)})
+        if param.distribution == "int_uniform":  # counted, not listed: a range may be huge
+            size *= param.spec["max"] - param.spec["min"] + 1
+        elif param.distribution != "constant":
+            size *= len({value_hash(v) for v in param.spec["values"]})
     return size
 
 
