@@ -169,7 +169,6 @@ class PbtScheduler:
         self.c = controller
         block = controller.config["pbt"]
         self.population = int(block["population_size"])
-        self.interval = int(block["perturbation_interval"])
         self.fraction = float(block["quantile_fraction"])
         self.resample = float(block["resample_probability"])
         self.metric = controller.config["metric"]["name"]
@@ -226,7 +225,7 @@ class PbtScheduler:
         if any(state.get(s.run_id) not in _ENDED for s in here.values()):
             return "wait"
         ready = [m for m in active if latest[m].generation == generation]
-        scores = self._scores([s.run_id for s in here.values()], boundary)
+        scores = self._scores([s.run_id for s in here.values()])
         by_member = {m: scores.get(s.run_id) for m, s in here.items()}
         if all(v is None for v in by_member.values()):
             return None  # every member failed this generation: nothing left to learn from
@@ -243,7 +242,7 @@ class PbtScheduler:
         config = sweep_values(self.c.space, records[own.run_id].config)
         return _Plan(member, generation + 1, config, own.run_id, member, "continue")
 
-    def _scores(self, run_ids: Sequence[str], boundary: set[str]) -> dict[str, float | None]:
+    def _scores(self, run_ids: Sequence[str]) -> dict[str, float | None]:
         """Each segment's latest finite metric value (its current performance); None if it failed."""
         data = self.c.store.read_history(list(run_ids), [self.metric])
         runs = {r.id: r for r in self.c.store.list_runs(ids=list(run_ids))}
