@@ -240,7 +240,7 @@ def test_the_sweep_report_shows_lineage_and_schedule(tmp_path: Path, disk: Store
     nbtrack.agent(sweep_id, function=namespace(total=100)["train"], progress=False)
     path = nbtrack.report("pbt-report", path=tmp_path / "r.html")
     text = Path(path).read_text()
-    assert "PBT population: acc by generation" in text and "PBT schedules: lr by generation" in text
+    assert "PBT population: acc by generation" in text and "PBT schedules by generation: lr, opt" in text
     from nbtrack.ui._sweep_extras import sweep_extra_figures
 
     figures = sweep_extra_figures(disk, sweep_id, disk.get_sweep(sweep_id).config)
@@ -249,6 +249,13 @@ def test_the_sweep_report_shows_lineage_and_schedule(tmp_path: Path, disk: Store
     assert len(lines) == 4 and all(len(t.x) == 2 for t in lines)
     dashed = [t for t in figures["lineage"].data if t.line.dash == "dash"]
     assert len(dashed) == 1  # one exploit in generation 1
+    schedule = figures["schedule"]  # one panel per hyperparameter, one line per member in each
+    assert len(schedule.data) == 4 * 2 and [schedule.layout.yaxis.title.text, schedule.layout.yaxis2.title.text] == [
+        "lr", "opt"]
+    lineage = pbt_lineage(sweep_id, store=disk)
+    copier = lineage[lineage.action == "exploit"].iloc[0]
+    lr_line = next(t for t in schedule.data if t.name == f"member {copier.member}" and t.yaxis == "y")
+    assert list(lr_line.y) == list(lineage[lineage.member == copier.member].sort_values("generation")["config.lr"])
 
 
 def test_the_dashboard_shows_each_pbt_sweep_lineage_and_schedule(disk: Store) -> None:

@@ -17,6 +17,7 @@ from .sweep_charts import pareto_figure, pbt_lineage_figure, pbt_schedule_figure
 __all__ = ["EXTRA_CHARTS", "sweep_extra_figures"]
 
 EXTRA_CHARTS = ("pareto", "lineage", "schedule")
+MAX_SCHEDULES = 4  # hyperparameters drawn in a PBT sweep's schedule figure (the first, in W&B's order)
 _log = logging.getLogger("nbtrack")
 
 
@@ -34,7 +35,7 @@ def sweep_extra_figures(store: Store, sweep_id: str, config: Mapping[str, Any]) 
             figures["lineage"] = pbt_lineage_figure(lineage, goals[0]["name"])
             names = searched_names(config)
             if names:
-                figures["schedule"] = pbt_schedule_figure(lineage, names[0])
+                figures["schedule"] = pbt_schedule_figure(lineage, names[:MAX_SCHEDULES])
     except Exception as exc:  # an extra chart must never stop a panel or a report
         _log.warning("nbtrack: no extra sweep charts for %s: %s", sweep_id, exc)
     return figures

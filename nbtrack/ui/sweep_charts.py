@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from .charts import HEIGHT, PALETTE, _empty_figure, _style
 
@@ -75,18 +76,22 @@ def pbt_lineage_figure(lineage: pd.DataFrame, metric: str) -> go.Figure:
     return fig
 
 
-def pbt_schedule_figure(lineage: pd.DataFrame, param: str) -> go.Figure:
-    """One hyperparameter's value over generations for each member (its schedule), as steps."""
-    title = f"PBT schedules: {param} by generation"
-    column = f"config.{param}"
-    if lineage.empty or column not in lineage.columns:
+def pbt_schedule_figure(lineage: pd.DataFrame, params: Sequence[str]) -> go.Figure:
+    """Each member's value of each hyperparameter over generations (its schedule): one panel per parameter."""
+    params = [p for p in params if f"config.{p}" in lineage.columns]
+    title = f"PBT schedules by generation: {', '.join(params)}"
+    if lineage.empty or not params:
         return _empty_figure(title, "No segment yet")
-    fig = go.Figure()
-    for member, rows in lineage.sort_values("generation").groupby("member"):
-        color = PALETTE[int(member) % len(PALETTE)]
-        fig.add_scatter(x=rows["generation"], y=rows[column], mode="lines+markers", name=f"member {member}",
-                        line={"color": color, "shape": "hv"}, marker={"color": color, "size": 6},
-                        hovertemplate=f"member {member}<br>generation %{{x}}<br>{param} %{{y}}<extra></extra>")
-    _style(fig, title, HEIGHT)
-    fig.update_layout(xaxis_title="generation", yaxis_title=param)
+    fig = make_subplots(rows=len(params), cols=1, shared_xaxes=True, vertical_spacing=0.06)
+    for row, param in enumerate(params, 1):
+        for member, rows in lineage.sort_values("generation").groupby("member"):
+            color = PALETTE[int(member) % len(PALETTE)]
+            fig.add_scatter(x=rows["generation"], y=rows[f"config.{param}"], mode="lines+markers",
+                            name=f"member {member}", legendgroup=f"member {member}", showlegend=row == 1,
+                            line={"color": color, "shape": "hv"}, marker={"color": color, "size": 6},
+                            hovertemplate=f"member {member}<br>generation %{{x}}<br>{param} %{{y}}<extra></extra>",
+                            row=row, col=1)
+        fig.update_yaxes(title_text=param, row=row, col=1)
+    _style(fig, title, HEIGHT + 140 * (len(params) - 1))
+    fig.update_xaxes(title_text="generation", row=len(params), col=1)
     return fig
