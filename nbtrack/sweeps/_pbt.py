@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._liveness import effective_state
-from .._run import RunPruned
+from ..errors import RunPruned
 from ..store import PbtSegment, Store, open_store
 from ._objective import finite_values
 from ._space import Param, SearchSpace, _lookup, nest
@@ -298,12 +298,12 @@ def watch_segment(run: Run, interval: int) -> None:
     state = _SegmentState(found[0] if found else None, interval)
     _segments[run.id] = state
 
-    def monitor(step: int, row: dict[str, Any]) -> None:
+    def count(step: int, _t: float, _row: dict[str, Any]) -> None:
         if step != state.last_step:
             state.steps += 1
             state.last_step = step
 
-    run._monitor = monitor
+    run.add_row_observer(count)
 
 
 def save_checkpoint(run: Run, path: str | os.PathLike[str]) -> Any:
