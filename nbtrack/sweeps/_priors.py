@@ -7,7 +7,7 @@ from typing import Any
 
 from .._liveness import effective_state
 from ..store import Store, TrialRecord
-from ._errors import SweepConfigError
+from ..errors import SweepConfigError
 from ._grid import grid_key, point_key, space_size
 from ._objective import best_metric, objectives
 from ._space import SearchSpace
