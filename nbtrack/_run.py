@@ -406,6 +406,18 @@ class Run:
 
         return link_artifact(artifact, target_path, aliases=aliases, run_id=self.id)
 
+    def save_checkpoint(self, path: str | os.PathLike[str]) -> Artifact:
+        """Store a file or directory as this run's checkpoint (an artifact); in a PBT sweep, may end the segment."""
+        from .sweeps._pbt import save_checkpoint
+
+        return save_checkpoint(self, path)  # type: ignore[no-any-return]
+
+    def load_checkpoint(self) -> str | None:
+        """The local path of the checkpoint this run starts from (PBT: the member it continues or copied), or None."""
+        from .sweeps._pbt import load_checkpoint
+
+        return load_checkpoint(self)
+
     # -- alerts, metric definitions, model watching, system metrics ---------------
     @property
     def dir(self) -> str:

@@ -207,7 +207,7 @@ class SqlStore(SweepSql, ArtifactSql, RegistrySql, AlertSql):
     def delete_run(self, run_id: str) -> None:
         with self._write() as cur:
             for table in ("metric_chunks", "run_tags", "run_configs", "run_summaries", "run_capture", "sweep_trials",
-                          "run_alerts", "system_chunks"):
+                          "run_alerts", "system_chunks", "sweep_priors", "sweep_pbt"):
                 cur.execute(self._q(f"DELETE FROM {table} WHERE run_id = ?"), (run_id,))
             cur.execute(self._q("DELETE FROM runs WHERE id = ?"), (run_id,))
 
