@@ -41,6 +41,7 @@ _LAZY: dict[str, str] = {
     "Histogram": "._media",
     "Plotly": "._media",
     "AlertLevel": "._alerts",
+    "comments": "._comments",
     "alert": "._init",
     "define_metric": "._init",
     "watch": "._init",

@@ -36,6 +36,7 @@ def describe_run(run_id: str, store: Any = None) -> str:
         lines.extend(f"  {k} = {json.dumps(v, default=str)}" for k, v in data.items())
     lines.append("history keys: " + (", ".join(st.history_keys(rec.id)) or "(none)"))
     lines.extend(_alert_lines(st.list_alerts(rec.id)))
+    lines.extend(_comment_lines(st.list_comments([rec.id])))
     packages = capture.pop("packages", {})
     source = capture.pop("cell_source", None)
     if capture:
@@ -50,6 +51,21 @@ def describe_run(run_id: str, store: Any = None) -> str:
         lines.extend("  " + line for line in rec.error.rstrip().splitlines())
     return "\n".join(lines)
 
+
+
+def _comment_lines(comments: Sequence[Any]) -> list[str]:
+    """`nbtrack show`'s comments: time (UTC), author and text, oldest first."""
+    import datetime as dt
+
+    if not comments:
+        return []
+    lines = ["comments:"]
+    for c in comments:
+        when = dt.datetime.fromtimestamp(c.created_at, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        body = c.text.splitlines() or [""]
+        lines.append(f"  {when} {c.author}: {body[0]}")
+        lines.extend("    " + line for line in body[1:])
+    return lines
 
 
 def _alert_lines(alerts: Sequence[Any]) -> list[str]:

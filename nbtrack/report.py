@@ -106,6 +106,22 @@ def _runs_table(frame: pd.DataFrame) -> str:
     return f"<div class='tablewrap'><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
 
 
+def _comments_section(frame: pd.DataFrame, store: Store) -> str:
+    """The comments left on the report's runs, per run, oldest first ('' when there are none)."""
+    from .ui.comments_view import comments_html
+
+    by_run: dict[str, list[Any]] = {}
+    for comment in store.list_comments([str(i) for i in frame["id"]]):
+        by_run.setdefault(comment.run_id, []).append(comment)
+    if not by_run:
+        return ""
+    names = dict(zip(frame["id"].astype(str), frame["name"].astype(str)))
+    parts = [f"<h3 data-run-id='{html.escape(run_id)}'>{html.escape(names[run_id])} "
+             f"<span class='note'>{html.escape(run_id)}</span></h3>{comments_html(comments)}"
+             for run_id, comments in by_run.items()]
+    return "<section class='comments'><h2>Comments</h2>" + "".join(parts) + "</section>"
+
+
 def _main_metric(frame: pd.DataFrame, metric: str | None) -> str | None:
     if metric is not None:
         return metric if f"summary.{metric}" in frame.columns else None
@@ -178,6 +194,7 @@ def report(
         f"generated {time.strftime('%Y-%m-%d %H:%M')}</div>",
         *_sections(sections),
         "<section><h2>Runs</h2>" + _runs_table(frame) + "</section>",
+        _comments_section(frame, st),
     ]
     colors = run_colors(frame["id"])
     chosen = frame

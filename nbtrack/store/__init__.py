@@ -14,11 +14,12 @@ from pathlib import Path
 from ._base import Store
 from ._codec import Series
 from ._records import RUN_STATES, SWEEP_STATES, ChunkWrite, RunRecord, SweepRecord, TrialRecord
-from ._records import AlertRecord
+from ._records import AlertRecord, CommentRecord, ReportRecord
 from ._sql import SchemaError
 
 __all__ = ["Store", "Series", "RunRecord", "ChunkWrite", "SweepRecord", "TrialRecord", "RUN_STATES", "SWEEP_STATES",
-           "SchemaError", "open_store", "store_url", "AlertRecord"]
+           "SchemaError", "open_store", "store_url", "AlertRecord",
+           "CommentRecord", "ReportRecord"]
 
 DB_FILENAME = "nbtrack.db"
 

@@ -1,7 +1,8 @@
 """The store contract implemented once in portable SQL; backends supply connections.
 
 `SqlStore` holds the schema, runs, metric and system history and capture; sweeps,
-artifacts and alerts are mixins in `_sql_sweeps`, `_sql_artifacts` and `_sql_alerts`,
+artifacts, alerts and comments/reports are mixins in `_sql_sweeps`, `_sql_artifacts`, `_sql_alerts`
+and `_sql_notes`,
 all built on the connection hooks of `_sql_base.SqlBase`.
 """
 
@@ -17,6 +18,7 @@ from ._schema import MIGRATIONS, SCHEMA_VERSION
 from ._sql_alerts import AlertSql
 from ._sql_artifacts import ArtifactSql
 from ._sql_base import batches, dumps
+from ._sql_notes import NotesSql
 from ._sql_sweeps import SweepSql
 
 __all__ = ["SqlStore", "SchemaError"]
@@ -32,7 +34,7 @@ class SchemaError(RuntimeError):
     """The store was written by a newer nbtrack than this one."""
 
 
-class SqlStore(SweepSql, ArtifactSql, AlertSql):
+class SqlStore(SweepSql, ArtifactSql, AlertSql, NotesSql):
     """Shared SQL for every backend. Subclasses provide `_write()` / `_read()` cursors."""
 
     # -- schema --------------------------------------------------------------
@@ -198,7 +200,7 @@ class SqlStore(SweepSql, ArtifactSql, AlertSql):
     def delete_run(self, run_id: str) -> None:
         with self._write() as cur:
             for table in ("metric_chunks", "run_tags", "run_configs", "run_summaries", "run_capture", "sweep_trials",
-                          "run_alerts", "system_chunks"):
+                          "run_alerts", "system_chunks", "run_comments"):
                 cur.execute(self._q(f"DELETE FROM {table} WHERE run_id = ?"), (run_id,))
             cur.execute(self._q("DELETE FROM runs WHERE id = ?"), (run_id,))
 

@@ -31,6 +31,7 @@ from . import static
 from ._runs_table import RunsTable, recent_ids, static_table_html
 from .charts import (XAxis, column_label, group_keys, importance_figure, line_figure, metric_curves,
                      parallel_data, parallel_figure, param_columns, param_importance, scatter_figure, scatter_points)
+from .comments_box import CommentsBox
 from .compare import MAX_COMPARED, compare_html
 from .plotly_view import PlotlyView
 
@@ -141,9 +142,10 @@ class Dashboard(widgets.VBox):
         self.param = widgets.Dropdown(description="parameter")
         self._analysis = widgets.Box()
         self.compare = widgets.HTML()
+        self.comments = CommentsBox(self.store, self.table)
         super().__init__([
             self.header, self.table, widgets.HBox([self.metrics, self.x_axis, self.smoothing]), self.curves,
-            widgets.HBox([self.view, self.metric, self.param]), self._analysis, self.compare,
+            widgets.HBox([self.view, self.metric, self.param]), self._analysis, self.compare, self.comments,
         ])
         self.add_class("nbtrack-dashboard")
         self.table.observe(self._on_select, "selected")
