@@ -96,6 +96,11 @@ def init(
     mode = mode or os.environ.get("NBTRACK_MODE") or os.environ.get("WANDB_MODE") or None
     if mode not in (None, "online", "offline", "disabled", "shared", "dryrun", "run"):
         raise ValueError(f"init: mode must be 'online', 'offline' or 'disabled', not {mode!r}")
+    from ._distributed import attach_worker, rank_plan
+
+    plan = rank_plan(mode=mode, group=group, id=id, settings=settings)  # rank != 0: see _distributed
+    if plan.disabled:
+        mode = "disabled"
     resume_mode = _resume_mode(resume)
     cfg = config_dict(config)
     if config_include_keys is not None:
@@ -141,6 +146,7 @@ def init(
         _current.set_current(run)
     run._start_system(system_interval)
     _start_capture(run)
+    attach_worker(run, _store_for(dir, None, store) if plan.shared_into else st, plan, sampling_interval(settings))
     return run
 
 
