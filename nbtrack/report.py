@@ -19,9 +19,11 @@ import plotly.graph_objects as go
 from ._query import history, runs as runs_frame
 from .store import Store, open_store
 from .ui.charts import (
-    group_keys, importance_figure, line_figure, metric_curves, param_columns, param_importance,
+    group_keys, line_figure, metric_curves, param_columns,
     parallel_data, parallel_figure, run_colors,
 )
+from .ui._importance import importance_table
+from .ui.charts import importance_table_figure
 from .ui.static import plotlyjs_script
 
 __all__ = ["report"]
@@ -215,8 +217,8 @@ def report(
     if main is not None and param_columns(frame):
         body.append("<section><h2>Parameters</h2>" + _lazy_figure(parallel_figure(
             parallel_data(frame, f"summary.{main}"), title=f"parallel coordinates ({main})")))
-        table = param_importance(frame, f"summary.{main}", goal=goal)
-        body.append(_lazy_figure(importance_figure(table, metric=main)) + "</section>")
+        table = importance_table(frame, f"summary.{main}", goal=goal)
+        body.append(_lazy_figure(importance_table_figure(table, metric=main)) + "</section>")
     sweeps = _sweep_section(frame, st)
     if sweeps:
         body.append("<section><h2>Sweeps</h2>" + "".join(sweeps) + "</section>")

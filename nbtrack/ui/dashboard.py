@@ -29,9 +29,11 @@ from .._query import runs as read_runs
 from ..store import Store, open_store
 from . import static
 from ._runs_table import RunsTable, recent_ids, static_table_html
-from .charts import (XAxis, column_label, group_keys, importance_figure, line_figure, metric_curves,
-                     parallel_data, parallel_figure, param_columns, param_importance, scatter_figure, scatter_points)
+from .charts import (XAxis, column_label, group_keys, line_figure, metric_curves,
+                     parallel_data, parallel_figure, param_columns, scatter_figure, scatter_points)
 from .comments_box import CommentsBox
+from ._importance import importance_table
+from .charts import importance_table_figure
 from .compare import MAX_COMPARED, compare_html
 from .plotly_view import PlotlyView
 
@@ -98,7 +100,7 @@ def analysis_figure(runs: pd.DataFrame, view: View, *, metric: str, param: str =
         return parallel_figure(parallel_data(runs, metric))
     if view == "scatter":
         return scatter_figure(scatter_points(runs, param, metric), param=param, metric=metric, colors=colors)
-    return importance_figure(param_importance(runs, metric, goal=metric_goal(metric)), metric=metric)
+    return importance_table_figure(importance_table(runs, metric, goal=metric_goal(metric)), metric=metric)
 
 
 # -- the widget -------------------------------------------------------------------

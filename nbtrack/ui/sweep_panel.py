@@ -36,7 +36,8 @@ from ..sweeps._grid import grid_points
 from ._sweep_form import SweepForm, _descendants, config_from_form, form_from_config
 from ._sweep_trials import (TrialRow, best_config_yaml, best_row, best_so_far, parameter_names, trial_rows,
                             trials_frame, trials_table_html)
-from .charts import best_so_far_figure, importance_figure, parallel_data, parallel_figure, param_importance
+from ._importance import importance_table
+from .charts import best_so_far_figure, importance_table_figure, parallel_data, parallel_figure
 from .plotly_view import PlotlyView
 from .static import static_bundle
 
@@ -340,8 +341,8 @@ class SweepPanel(widgets.VBox):
                    "parallel": parallel_figure(parallel_data(frame, column, params), title=f"Parameters and {metric}")}
         if len(ended) >= MIN_TRIALS_FOR_IMPORTANCE:
             try:
-                table = param_importance(frame, column, params=params, goal=goal)  # type: ignore[arg-type]
-                figures["importance"] = importance_figure(table, metric=metric)
+                table = importance_table(frame, column, params=params, goal=goal)  # type: ignore[arg-type]
+                figures["importance"] = importance_table_figure(table, metric=metric)
             except Exception as exc:  # importance is a nice-to-have; never stop the panel for it
                 _log.warning("nbtrack sweep panel: no parameter importance: %s", exc)
         self.chart_figures = figures
