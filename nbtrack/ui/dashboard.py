@@ -29,9 +29,10 @@ from .._query import runs as read_runs
 from ..store import Store, open_store
 from . import static
 from ._runs_table import RunsTable, recent_ids, static_table_html
-from .charts import (XAxis, column_label, group_keys, line_figure, metric_curves,
+from .charts import (Parallel, XAxis, column_label, group_keys, line_figure, metric_curves,
                      parallel_data, parallel_figure, param_columns, scatter_figure, scatter_points)
 from .comments_box import CommentsBox
+from ._brush import Selection, brushed_ids, selection_from_brush, with_brush
 from ._importance import importance_table
 from .charts import importance_table_figure
 from .compare import MAX_COMPARED, compare_html
@@ -123,6 +124,8 @@ class Dashboard(widgets.VBox):
         self._sources: dict[str, str | None] = {}
         self._auto_ids: list[str] = []
         self._analysis_inputs: tuple[Any, pd.DataFrame] | None = None
+        self.brush: Selection = {}  # parallel-coordinates brush, in the data's units (survives refreshes)
+        self._parallel: Parallel | None = None  # the parallel data last brushed against
         self._status = ""
         self._token = self.store.activity(project)
         self._read_at = time.monotonic()
@@ -152,6 +155,7 @@ class Dashboard(widgets.VBox):
         self.add_class("nbtrack-dashboard")
         self.table.observe(self._on_select, "selected")
         self.table.observe(lambda _: self._request("analysis"), "order")
+        self.table.observe(self._on_brushed, "brushed")
         for control in (self.metrics, self.x_axis, self.smoothing):
             control.observe(lambda _: self._request("curves"), "value")
         for control in (self.view, self.metric, self.param):
@@ -256,7 +260,8 @@ class Dashboard(widgets.VBox):
 
     def _draw_curves(self) -> None:
         """Overlay the chosen metrics of the selected runs."""
-        ids = list(self.table.selected)[:MAX_CURVE_RUNS]
+        inside = None if self.table.brushed is None else set(self.table.brushed)
+        ids = [i for i in self.table.selected if inside is None or i in inside][:MAX_CURVE_RUNS]
         keys = list(self.metrics.value)
         names = dict(zip(self.runs["id"], self.runs["name"]))
         fig = curves_figure(self._history_of(ids, keys), keys, x=self.x_axis.value,
@@ -266,7 +271,8 @@ class Dashboard(widgets.VBox):
     def _draw_analysis(self) -> None:
         """Draw the chosen parameter chart over the runs the table shows, unless its inputs are unchanged."""
         view, metric, param = self.view.value, self.metric.value or "summary.metric", self.param.value or ""
-        visible = self.runs[self.runs["id"].isin(self.table.order)]
+        visible = self.runs[self.runs["id"].isin(self.table.unbrushed)]  # the brush greys lines, keeps them
+        self._apply_brush(visible, metric)
         colors = {}
         if view == "scatter":
             colors = {**dict.fromkeys(visible["id"], _UNSELECTED), **self.table.colors}
@@ -276,11 +282,44 @@ class Dashboard(widgets.VBox):
         widget = self.figures.get(view)
         if widget is None:
             widget = self.figures[view] = PlotlyView()
+            if view == "parallel":
+                widget.observe(self._on_brush, "brush")
         elif last is not None and last[0] == key and last[1].equals(inputs):
             return
         self._analysis_inputs = (key, inputs)
-        widget.show(analysis_figure(visible, view, metric=metric, param=param, colors=colors))
+        fig = analysis_figure(visible, view, metric=metric, param=param, colors=colors)
+        widget.show(with_brush(fig, self._parallel, self.brush) if view == "parallel" and self._parallel else fig)
         self._analysis.children = (widget,)
+
+    # -- brushing the parallel coordinates ------------------------------------------
+
+    def _apply_brush(self, visible: pd.DataFrame, metric: str) -> None:
+        """Keep the table (and so the curves) to the runs inside every brushed range."""
+        self._parallel = parallel_data(visible, metric)
+        self.table.brushed = brushed_ids(self._parallel, self.brush)
+
+    def _on_brush(self, change: Mapping[str, Any]) -> None:
+        """The user brushed an axis in the browser: keep the ranges in the data's units and filter."""
+        if self._parallel is None:
+            return
+        with self._batch():
+            self.set_brush(selection_from_brush(self._parallel, change["new"] or {}))
+
+    def set_brush(self, selection: Selection) -> None:
+        """Brush the parallel coordinates from Python ({column: {"ranges": [[lo, hi]]} or {"categories": [...]}})."""
+        with self._batch():
+            self.brush = dict(selection)
+            metric = self.metric.value or "summary.metric"
+            self._apply_brush(self.runs[self.runs["id"].isin(self.table.unbrushed)], metric)
+            view = self.figures.get("parallel")
+            if view is not None and self._parallel is not None and view.current.data:
+                view.show(with_brush(view.current, self._parallel, self.brush))  # the saved snapshot shows it
+
+    def _on_brushed(self, change: Mapping[str, Any]) -> None:
+        """The runs inside the brush changed: redraw the curves and the header."""
+        with self._batch():
+            self._request("curves")
+            self._request("header")
 
     def _draw_compare(self) -> None:
         """Compare the selected runs (the first selected is the baseline)."""
@@ -303,6 +342,8 @@ class Dashboard(widgets.VBox):
         status = html.escape(self._status) if self._status else time.strftime("updated %H:%M:%S")
         cut = len(self.table.selected) > MAX_CURVE_RUNS
         note = f" · curves show the first {MAX_CURVE_RUNS}" if cut else ""
+        if self.table.brushed is not None:
+            note += f" · {len(self.table.brushed)} runs in the brushed ranges"
         return (f"<div class='nbtrack-dashboard-header' style='font-family:sans-serif;font-size:13px'>"
                 f"<b>{title}</b> · {len(self.runs)} runs · {int(states.get('running', 0))} running · "
                 f"{len(self.table.selected)} selected{note} <span style='color:#777'>{status}</span></div>")
