@@ -49,6 +49,7 @@ _LAZY: dict[str, str] = {
     "system_history": "._system",
     "Api": "._api",
     "report": ".report",
+    "Report": "._saved_report",
     "login": "._compat",
     "Settings": "._compat",
     "UnsupportedError": "._compat",

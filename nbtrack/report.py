@@ -108,7 +108,7 @@ def _runs_table(frame: pd.DataFrame) -> str:
     return f"<div class='tablewrap'><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
 
 
-def _comments_section(frame: pd.DataFrame, store: Store) -> str:
+def _comments_section(frame: pd.DataFrame, store: Store, *, heading: bool = True) -> str:
     """The comments left on the report's runs, per run, oldest first ('' when there are none)."""
     from .ui.comments_view import comments_html
 
@@ -121,6 +121,8 @@ def _comments_section(frame: pd.DataFrame, store: Store) -> str:
     parts = [f"<h3 data-run-id='{html.escape(run_id)}'>{html.escape(names[run_id])} "
              f"<span class='note'>{html.escape(run_id)}</span></h3>{comments_html(comments)}"
              for run_id, comments in by_run.items()]
+    if not heading:
+        return "".join(parts)
     return "<section class='comments'><h2>Comments</h2>" + "".join(parts) + "</section>"
 
 
@@ -222,12 +224,18 @@ def report(
     sweeps = _sweep_section(frame, st)
     if sweeps:
         body.append("<section><h2>Sweeps</h2>" + "".join(sweeps) + "</section>")
-    page = (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>{_CSS}</style>{plotlyjs_script()}</head>"
-        f"<body>{''.join(body)}{_LAZY_SCRIPT}</body></html>"
-    )
-    out = Path(path) if path is not None else Path(f"{project}-report.html")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
-    return out
+    return write_page(Path(path) if path is not None else Path(f"{project}-report.html"), title, body)
+
+
+def page_html(title: str, body: Sequence[str]) -> str:
+    """A whole standalone page: escaped title, the report CSS, plotly.js inlined once, the lazy drawer."""
+    return ("<!DOCTYPE html><html><head><meta charset='utf-8'>"
+            f"<title>{html.escape(title)}</title><style>{_CSS}</style>{plotlyjs_script()}</head>"
+            f"<body>{''.join(body)}{_LAZY_SCRIPT}</body></html>")
+
+
+def write_page(path: Path, title: str, body: Sequence[str]) -> Path:
+    """Write the page of `body` to `path` (parents made) and return the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page_html(title, body), encoding="utf-8")
+    return path
