@@ -19,6 +19,7 @@ import plotly.colors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from nbtrack.ui._importance import importance_table
 from nbtrack.ui._series import (
     DEFAULT_GROUP,
     MAX_POINTS,
@@ -57,6 +58,7 @@ __all__ = [
     "ema",
     "group_keys",
     "importance_figure",
+    "importance_table",
     "importance_table_figure",
     "line_figure",
     "metric_curves",
