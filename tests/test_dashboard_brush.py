@@ -78,6 +78,7 @@ def test_a_brush_from_the_browser_filters_table_and_curves(dash: Dashboard) -> N
     assert names(dash, dash.table.order) == ["c"]
     from_front_end(view, brush={})  # brushes cleared
     assert len(dash.table.order) == 4 and len(dash.curves.data) == 4 and dash.table.brushed is None
+    assert all(d.constraintrange is None for d in view.current.data[0].dimensions)
 
 
 def test_the_brush_survives_a_refresh_and_takes_in_new_runs(dash: Dashboard) -> None:

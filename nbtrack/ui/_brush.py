@@ -78,14 +78,13 @@ def brushed_ids(data: Parallel, selection: Selection) -> list[str] | None:
 
 
 def with_brush(fig: go.Figure, data: Parallel, selection: Selection) -> go.Figure:
-    """The parallel-coordinates figure with the selection drawn as brushes on its axes."""
-    if not selection or not fig.data or fig.data[0].type != "parcoords":
+    """The parallel-coordinates figure with the selection drawn as brushes on its axes (others unbrushed)."""
+    if not fig.data or fig.data[0].type != "parcoords":
         return fig
     dimensions = list(fig.data[0].dimensions)
-    for i, axis in enumerate(data.axes):
-        if axis.column in selection and i < len(dimensions):
-            ranges = constraint_ranges(axis, selection[axis.column])
-            dimensions[i].constraintrange = (ranges[0] if len(ranges) == 1 else ranges) if ranges else None
+    for i, axis in enumerate(data.axes[:len(dimensions)]):
+        ranges = constraint_ranges(axis, selection[axis.column]) if axis.column in selection else []
+        dimensions[i].constraintrange = (ranges[0] if len(ranges) == 1 else ranges) if ranges else None
     fig.data[0].dimensions = dimensions
     return fig
 

@@ -125,7 +125,6 @@ class Dashboard(widgets.VBox):
         self._auto_ids: list[str] = []
         self._analysis_inputs: tuple[Any, pd.DataFrame] | None = None
         self.brush: Selection = {}  # parallel-coordinates brush, in the data's units (survives refreshes)
-        self._parallel: Parallel | None = None  # the parallel data last brushed against
         self._status = ""
         self._token = self.store.activity(project)
         self._read_at = time.monotonic()
@@ -272,7 +271,7 @@ class Dashboard(widgets.VBox):
         """Draw the chosen parameter chart over the runs the table shows, unless its inputs are unchanged."""
         view, metric, param = self.view.value, self.metric.value or "summary.metric", self.param.value or ""
         visible = self.runs[self.runs["id"].isin(self.table.unbrushed)]  # the brush greys lines, keeps them
-        self._apply_brush(visible, metric)
+        brushed = self._apply_brush()
         colors = {}
         if view == "scatter":
             colors = {**dict.fromkeys(visible["id"], _UNSELECTED), **self.table.colors}
@@ -288,32 +287,33 @@ class Dashboard(widgets.VBox):
             return
         self._analysis_inputs = (key, inputs)
         fig = analysis_figure(visible, view, metric=metric, param=param, colors=colors)
-        widget.show(with_brush(fig, self._parallel, self.brush) if view == "parallel" and self._parallel else fig)
+        widget.show(with_brush(fig, brushed, self.brush) if view == "parallel" and brushed is not None else fig)
         self._analysis.children = (widget,)
 
     # -- brushing the parallel coordinates ------------------------------------------
 
-    def _apply_brush(self, visible: pd.DataFrame, metric: str) -> None:
-        """Keep the table (and so the curves) to the runs inside every brushed range."""
-        self._parallel = parallel_data(visible, metric)
-        self.table.brushed = brushed_ids(self._parallel, self.brush)
+    def _parallel_now(self) -> Parallel:
+        """The parallel-coordinates data of the runs the filters pass (brushed or not), for the chosen metric."""
+        return parallel_data(self.runs[self.runs["id"].isin(self.table.unbrushed)], self.metric.value or "summary.metric")
+
+    def _apply_brush(self) -> Parallel | None:
+        """Keep the table (and so the curves) to the runs inside every brushed range; the data brushed, if any."""
+        data = self._parallel_now() if self.brush else None
+        self.table.brushed = None if data is None else brushed_ids(data, self.brush)
+        return data
 
     def _on_brush(self, change: Mapping[str, Any]) -> None:
         """The user brushed an axis in the browser: keep the ranges in the data's units and filter."""
-        if self._parallel is None:
-            return
-        with self._batch():
-            self.set_brush(selection_from_brush(self._parallel, change["new"] or {}))
+        self.set_brush(selection_from_brush(self._parallel_now(), change["new"] or {}))
 
     def set_brush(self, selection: Selection) -> None:
         """Brush the parallel coordinates from Python ({column: {"ranges": [[lo, hi]]} or {"categories": [...]}})."""
         with self._batch():
             self.brush = dict(selection)
-            metric = self.metric.value or "summary.metric"
-            self._apply_brush(self.runs[self.runs["id"].isin(self.table.unbrushed)], metric)
+            data = self._apply_brush()
             view = self.figures.get("parallel")
-            if view is not None and self._parallel is not None and view.current.data:
-                view.show(with_brush(view.current, self._parallel, self.brush))  # the saved snapshot shows it
+            if view is not None and view.current.data:  # the saved snapshot shows the brush
+                view.show(with_brush(view.current, data or self._parallel_now(), self.brush))
 
     def _on_brushed(self, change: Mapping[str, Any]) -> None:
         """The runs inside the brush changed: redraw the curves and the header."""

@@ -27,8 +27,15 @@ _STATE_JS = """() => {
 }"""
 
 
-def test_brushing_an_axis_filters_the_table_and_the_curves(lab: Lab, notebooks_dir: Path) -> None:
-    page = lab.open_notebook(notebooks_dir / "dashboard.ipynb")
+def own_notebook(notebooks_dir: Path, tmp_path: Path) -> Path:
+    """dashboard.ipynb with a project of its own (the lab server's store is shared by the session's tests)."""
+    path = tmp_path / "dashboard.ipynb"
+    path.write_text((notebooks_dir / "dashboard.ipynb").read_text().replace("browser-dash", "browser-dash-brush"))
+    return path
+
+
+def test_brushing_an_axis_filters_the_table_and_the_curves(lab: Lab, notebooks_dir: Path, tmp_path: Path) -> None:
+    page = lab.open_notebook(own_notebook(notebooks_dir, tmp_path))
     lab.run_all()
     lab.wait_cells_done(timeout=120)
     dash = lab.cell(2).locator(".nbtrack-dashboard")
