@@ -169,3 +169,30 @@ def test_the_notebook_view_redraws_as_runs_arrive() -> None:
     finally:
         view.close()
     assert not view.polling
+
+
+def test_a_saved_report_displays_in_a_real_kernel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("NBTRACK_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("NBTRACK_LIVE", "0")
+    cells = [
+        "import nbtrack\n"
+        "for lr in (0.1, 0.01):\n"
+        "    with nbtrack.init(project='k', config={'lr': lr}, tags=['good']) as run:\n"
+        "        run.log({'loss': lr})\n"
+        "r = nbtrack.Report('kr', project='k', title='Kernel report')\n"
+        "r.add_markdown('**hello**').add_panel('curves', filters={'tags': 'good'}).save()",
+        "view = nbtrack.Report.load('kr').widget()\nview",
+        "with nbtrack.init(project='k', config={'lr': 0.5}, tags=['good']) as run:\n"
+        "    run.log({'loss': 0.5})\n"
+        "view.refresh(), len(view.figures[0].data)",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    shown = nb.cells[1].outputs[0]["data"]
+    assert "application/vnd.jupyter.widget-view+json" in shown
+    assert "nbtrack-report-static" in shown["text/html"] and "<strong>hello</strong>" in shown["text/html"]
+    assert "2 runs · " in shown["text/html"]
+    assert nb.cells[2].outputs[0]["data"]["text/plain"] == "(True, 3)"
