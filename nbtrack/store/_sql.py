@@ -1,8 +1,8 @@
 """The store contract implemented once in portable SQL; backends supply connections.
 
 `SqlStore` holds the schema, runs, metric and system history and capture; sweeps,
-artifacts, alerts and comments/reports are mixins in `_sql_sweeps`, `_sql_artifacts`, `_sql_alerts`
-and `_sql_notes`,
+artifacts, the model registry, alerts and comments/reports are mixins in `_sql_sweeps`, `_sql_artifacts`,
+`_sql_registry`, `_sql_alerts` and `_sql_notes`,
 all built on the connection hooks of `_sql_base.SqlBase`.
 """
 
@@ -19,6 +19,7 @@ from ._sql_alerts import AlertSql
 from ._sql_artifacts import ArtifactSql
 from ._sql_base import batches, dumps
 from ._sql_notes import NotesSql
+from ._sql_registry import RegistrySql
 from ._sql_sweeps import SweepSql
 
 __all__ = ["SqlStore", "SchemaError"]
@@ -34,7 +35,7 @@ class SchemaError(RuntimeError):
     """The store was written by a newer nbtrack than this one."""
 
 
-class SqlStore(SweepSql, ArtifactSql, AlertSql, NotesSql):
+class SqlStore(SweepSql, ArtifactSql, RegistrySql, AlertSql, NotesSql):
     """Shared SQL for every backend. Subclasses provide `_write()` / `_read()` cursors."""
 
     # -- schema --------------------------------------------------------------

@@ -37,6 +37,7 @@ from ._importance import importance_table
 from .charts import importance_table_figure
 from .compare import MAX_COMPARED, compare_html
 from .plotly_view import PlotlyView
+from .registry import registry_html
 
 __all__ = ["Dashboard", "analysis_figure", "curves_figure", "dashboard", "default_metrics", "metric_columns",
            "metric_goal"]
@@ -346,7 +347,8 @@ class Dashboard(widgets.VBox):
             note += f" · {len(self.table.brushed)} runs in the brushed ranges"
         return (f"<div class='nbtrack-dashboard-header' style='font-family:sans-serif;font-size:13px'>"
                 f"<b>{title}</b> · {len(self.runs)} runs · {int(states.get('running', 0))} running · "
-                f"{len(self.table.selected)} selected{note} <span style='color:#777'>{status}</span></div>")
+                f"{len(self.table.selected)} selected{note} <span style='color:#777'>{status}</span></div>"
+                + registry_html(self.store))
 
     # -- display and lifecycle ------------------------------------------------
 
