@@ -105,7 +105,7 @@ def init(
         cfg = {k: v for k, v in cfg.items() if k in keep}
     for key in config_exclude_keys or ():
         cfg.pop(key, None)
-    claim = _current.take_trial()
+    claim = None if plan.disabled else _current.take_trial()  # a worker rank leaves the sweep trial to rank 0
     inherited = claim.run_id if claim is not None else _current.inherited_trial()
     if explicit_id is None and id is not None and id == inherited:
         id = None  # a sweep trial's id inherited by a worker of it: unless it is the trial, a run of its own

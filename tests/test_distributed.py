@@ -94,3 +94,14 @@ def test_shared_mode_adds_the_worker_system_metrics_to_rank_zero_run(tmp_path: P
     keys = set(nbtrack.system_history(run_id, store=st).columns)
     assert any(k.startswith("system/rank_1/") for k in keys), keys
     assert any(k.startswith("system/") and "rank_" not in k for k in keys), keys
+
+
+def test_a_worker_rank_of_a_sweep_trial_leaves_the_trial_to_rank_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nbtrack._current import TRIAL_ENV
+
+    monkeypatch.setenv("RANK", "1")
+    monkeypatch.setenv(TRIAL_ENV, "trial-of-rank-0")  # what an agent's program (torchrun) hands every rank
+    with nbtrack.init(project="ddp-sweep") as run:
+        run.log({"loss": 1.0})
+    assert run.store.url == "sqlite:///:memory:" and run.id != "trial-of-rank-0"
+    assert nbtrack.runs("ddp-sweep").empty
