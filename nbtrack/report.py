@@ -18,12 +18,11 @@ import plotly.graph_objects as go
 
 from ._query import history, runs as runs_frame
 from .store import Store, open_store
+from .ui._importance import importance_table
 from .ui.charts import (
-    group_keys, line_figure, metric_curves, param_columns,
+    group_keys, importance_table_figure, line_figure, metric_curves, param_columns,
     parallel_data, parallel_figure, run_colors,
 )
-from .ui._importance import importance_table
-from .ui.charts import importance_table_figure
 from .ui.static import plotlyjs_script
 
 __all__ = ["report"]

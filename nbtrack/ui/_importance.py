@@ -70,7 +70,8 @@ def importance_table(runs: pd.DataFrame, metric: str, *, params: Sequence[str] |
             labels = _labels(rows[param])
             onehot = pd.DataFrame({level: (labels == level).to_numpy(dtype=float)
                                    for level in sorted(labels.unique())}, index=rows.index)
-            scored = [(r, level) for level in onehot.columns if not np.isnan(r := _pearson(onehot[level].to_numpy(), y))]
+            scored = [(_pearson(onehot[level].to_numpy(), y), level) for level in onehot.columns]
+            scored = [(r, level) for r, level in scored if not np.isnan(r)]
             correlation[param] = max(scored, key=lambda s: (abs(s[0]), s[0]), default=(float("nan"), None))
             features.append(onehot)
             owner.extend([param] * onehot.shape[1])

@@ -28,13 +28,12 @@ from .._query import history as read_history
 from .._query import runs as read_runs
 from ..store import Store, open_store
 from . import static
-from ._runs_table import RunsTable, recent_ids, static_table_html
-from .charts import (Parallel, XAxis, column_label, group_keys, line_figure, metric_curves,
-                     parallel_data, parallel_figure, param_columns, scatter_figure, scatter_points)
-from .comments_box import CommentsBox
 from ._brush import Selection, brushed_ids, selection_from_brush, with_brush
 from ._importance import importance_table
-from .charts import importance_table_figure
+from ._runs_table import RunsTable, recent_ids, static_table_html
+from .charts import (Parallel, XAxis, column_label, group_keys, importance_table_figure, line_figure, metric_curves,
+                     parallel_data, parallel_figure, param_columns, scatter_figure, scatter_points)
+from .comments_box import CommentsBox
 from .compare import MAX_COMPARED, compare_html
 from .plotly_view import PlotlyView
 from .registry import registry_html
@@ -295,7 +294,8 @@ class Dashboard(widgets.VBox):
 
     def _parallel_now(self) -> Parallel:
         """The parallel-coordinates data of the runs the filters pass (brushed or not), for the chosen metric."""
-        return parallel_data(self.runs[self.runs["id"].isin(self.table.unbrushed)], self.metric.value or "summary.metric")
+        visible = self.runs[self.runs["id"].isin(self.table.unbrushed)]
+        return parallel_data(visible, self.metric.value or "summary.metric")
 
     def _apply_brush(self) -> Parallel | None:
         """Keep the table (and so the curves) to the runs inside every brushed range; the data brushed, if any."""

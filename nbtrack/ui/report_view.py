@@ -58,7 +58,8 @@ class ReportView(widgets.VBox):
             if len(self.parts) != len(sections):  # the report's blocks were edited: new widgets
                 for part in (*self.parts, *self._charts.values()):
                     part.close()
-                self.parts = [widgets.HTML() if isinstance(s, str) else widgets.VBox([widgets.HTML()]) for s in sections]
+                self.parts = [widgets.HTML() if isinstance(s, str) else widgets.VBox([widgets.HTML()])
+                              for s in sections]
                 self._charts = {i: PlotlyView() for i, s in enumerate(sections) if not isinstance(s, str)}
                 self.children = (self.header, *self.parts)
             for i, (part, section) in enumerate(zip(self.parts, sections)):
