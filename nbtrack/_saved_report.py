@@ -21,8 +21,8 @@ import plotly.graph_objects as go
 
 from ._query import history, runs as runs_frame
 from ._report_spec import check_spec, load_spec, markdown_block, panel_block, save_spec
-from .report import (MAX_CURVE_RUNS, REPORT_POINTS, _comments_section, _lazy_figure, _markdown, _runs_table,
-                     write_page)
+from ._report_page import (MAX_CURVE_RUNS, REPORT_POINTS, comments_section, lazy_figure, markdown_html,
+                           runs_table_html, write_page)
 from .store import Store, open_store
 from .ui._importance import importance_table
 from .ui.charts import (group_keys, importance_table_figure, line_figure, metric_curves, parallel_data,
@@ -62,9 +62,9 @@ def render_panel(block: Mapping[str, Any], project: str, store: Store) -> Panel:
     if frame.empty:
         return Panel(title, note, "<p class='note'>no runs match this query yet</p>")
     if chart == "runs":
-        return Panel(title, note, _runs_table(frame))
+        return Panel(title, note, runs_table_html(frame))
     if chart == "comments":
-        return Panel(title, note, _comments_section(frame, store, heading=False)
+        return Panel(title, note, comments_section(frame, store, heading=False)
                      or "<p class='note'>no comments on these runs</p>")
     column = f"summary.{metric}" if metric else None
     if chart == "curves":
@@ -147,7 +147,7 @@ class Report:
 
     def sections(self) -> list[str | Panel]:
         """Every block drawn from the current data: markdown as HTML, panels as `Panel`s."""
-        return [_markdown(b["text"]) if b["kind"] == "markdown" else render_panel(b, self.project, self.store)
+        return [markdown_html(b["text"]) if b["kind"] == "markdown" else render_panel(b, self.project, self.store)
                 for b in self.blocks]
 
     def body(self) -> list[str]:
@@ -181,6 +181,6 @@ class Report:
 
 def panel_html(panel: Panel) -> str:
     """A drawn panel as a page section: heading, query note, table and/or lazily drawn figure."""
-    figure = _lazy_figure(panel.figure) if panel.figure is not None else ""
+    figure = lazy_figure(panel.figure) if panel.figure is not None else ""
     return (f"<section class='panel'><h2>{html.escape(panel.title)}</h2><p class='note'>{html.escape(panel.note)}"
             f"</p>{panel.html}{figure}</section>")

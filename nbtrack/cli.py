@@ -132,7 +132,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             saved.title = args.title
         path = saved.render(args.output or f"{args.target}.html")
     else:
-        from .report import report
+        from . import report  # the function (through the package), never binding nbtrack.report to the module
 
         path = report(args.target, title=args.title, path=args.output or f"{args.target}-report.html",
                       metric=args.metric, store=st)

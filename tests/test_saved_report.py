@@ -196,3 +196,15 @@ def test_a_saved_report_displays_in_a_real_kernel(tmp_path: Path, monkeypatch: p
     assert "nbtrack-report-static" in shown["text/html"] and "<strong>hello</strong>" in shown["text/html"]
     assert "2 runs · " in shown["text/html"]
     assert nb.cells[2].outputs[0]["data"]["text/plain"] == "(True, 3)"
+
+
+def test_saved_reports_and_the_cli_leave_nbtrack_report_the_function(tmp_path: Path) -> None:
+    code = ("import nbtrack, sys; from nbtrack.cli import main\n"
+            "nbtrack.Report('x', project='p').save(); nbtrack.Report.load('x').render(sys.argv[1])\n"
+            "main(['report', 'x', '-o', sys.argv[1]])\n"
+            "assert callable(nbtrack.report), nbtrack.report\n")
+    import os
+
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "x.html")], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "NBTRACK_DIR": str(tmp_path / ".nbtrack")})
+    assert done.returncode == 0, done.stderr
