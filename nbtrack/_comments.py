@@ -52,9 +52,9 @@ def comments(runs: Any, *, store: Store | None = None) -> pd.DataFrame:
     import pandas as pd
 
     from ._query import _run_ids
-    from ._run import Run
 
-    st = store or (runs.store if isinstance(runs, Run) else open_store())
+    own = getattr(runs, "store", None)  # a Run carries its store (a frame's "store" column is no Store)
+    st = store or (own if isinstance(own, Store) else open_store())
     records = st.list_comments(_run_ids(runs, st))
     frame = pd.DataFrame([[c.run_id, c.author, c.created_at, c.text] for c in records], columns=COMMENT_COLUMNS)
     frame["created_at"] = pd.to_datetime(frame["created_at"].astype(float), unit="s", utc=True)

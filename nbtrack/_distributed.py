@@ -102,4 +102,4 @@ def attach_worker(run: Run, store: Store, plan: RankPlan, interval: float | None
 
     sampler = SystemSampler(store, plan.shared_into, interval=interval, label=plan.label)
     sampler.start()
-    run._finish_hooks.append(lambda _run: sampler.stop())
+    run.add_finish_observer(lambda _run: sampler.stop())
