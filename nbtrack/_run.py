@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ._metrics import MetricDef, MetricRules
     from ._system import SystemSampler
     from .artifacts import Artifact
-    from .store import AlertRecord
+    from .store import AlertRecord, CommentRecord
 
 __all__ = ["Run", "RowObserver", "FinishObserver", "new_record", "files_dir"]
 
@@ -456,6 +456,12 @@ class Run:
 
             self._alerts = Alerts(self)
         return self._alerts.alert(title, text, level=level, wait_duration=wait_duration)
+
+    def comment(self, text: str) -> CommentRecord:
+        """Leave a comment on this run (author: NBTRACK_USER or the OS user); allowed after it finished too."""
+        from ._comments import add_comment
+
+        return add_comment(self._store, self.id, text)
 
     def define_metric(self, name: str, step_metric: str | None = None, step_sync: bool | None = None,
                       hidden: bool | None = None, summary: str | None = None, goal: str | None = None,
