@@ -16,12 +16,7 @@ class UnsupportedError(AttributeError, NotImplementedError):
 # W&B names nbtrack knows about but does not provide, with the reason or the alternative.
 UNSUPPORTED: dict[str, str] = {
     "restore": "W&B's cloud file sync; use nbtrack.artifact(...).download()",
-    "Video": "video media is not supported; log frames as nbtrack.Image",
-    "Audio": "audio media is not supported",
-    "Object3D": "3-D objects are not supported",
     "Molecule": "molecules are not supported",
-    "Html": "HTML media is not supported; log an nbtrack.Table or nbtrack.Plotly",
-    "plot": "wandb.plot presets are not supported; log an nbtrack.Plotly figure",
     "controller": "the local controller is built in: nbtrack.agent runs the sweep",
     "use_model": "W&B's model registry is not supported; use nbtrack.Artifact(type='model')",
     "link_model": "W&B's model registry is not supported; use artifact aliases",
