@@ -91,10 +91,13 @@ def __dir__() -> list[str]:
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """`%load_ext nbtrack`: register the `%%track` and `%nbtrack` magics."""
+    """`%load_ext nbtrack`: register the `%%track` and `%nbtrack` magics (and, with NBTRACK_AS_WANDB=1,
+    make `import wandb` resolve to nbtrack: see `nbtrack.as_wandb`)."""
+    from ._as_wandb import from_environment
     from .magics import load_ipython_extension as load
 
     load(ipython)
+    from_environment()
 
 
 def unload_ipython_extension(ipython: Any) -> None:
