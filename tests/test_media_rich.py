@@ -209,3 +209,22 @@ def test_rich_types_import_no_heavy_library() -> None:
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_object3d_scene_boxes_and_obj_meshes_round_trip(tmp_path: Path) -> None:
+    box = {"corners": [[0, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0], [1, 1, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1]],
+           "label": "Box", "color": [123, 321, 111]}
+    (tmp_path / "tri.obj").write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\nv 0 0 1\nf 1 2 3 4\n")
+    with nbtrack.init(project="rich") as run:
+        run.log({"scene": nbtrack.Object3D({"type": "lidar/beta", "points": np.random.rand(20, 3), "boxes": [box],
+                                            "vectors": np.array([])}),
+                 "mesh": nbtrack.Object3D(open(tmp_path / "tri.obj"))})
+    scene = load(logged(run, "scene"))
+    assert len(scene.points) == 20 and scene.boxes[0]["label"] == "Box"
+    fig = object3d_figure(scene)
+    assert [t.name for t in fig.data] == ["points", "Box"] and len(fig.data[1].x) == 12 * 3  # 12 edges
+    mesh = load(logged(run, "mesh"))
+    assert mesh.faces == [[0, 1, 2], [0, 2, 3]] and object3d_figure(mesh).data[1].type == "mesh3d"
+    assert "2 faces" in rich_html(logged(run, "mesh"))
+    with pytest.raises(ValueError, match="lidar/beta"):
+        nbtrack.Object3D({"points": np.zeros((3, 3))})

@@ -95,8 +95,19 @@ def _point_colors(obj: Object3D) -> Any:
 def object3d_figure(obj: Object3D, *, title: str = "") -> go.Figure:
     """A point cloud as a plotly 3-D scatter (colours from rgb columns or categories)."""
     pts = obj.points
-    fig = go.Figure(go.Scatter3d(x=pts[:, 0], y=pts[:, 1], z=pts[:, 2], mode="markers",
+    fig = go.Figure(go.Scatter3d(x=pts[:, 0], y=pts[:, 1], z=pts[:, 2], mode="markers", name="points",
                                  marker={"size": 2, "color": _point_colors(obj)}, hoverinfo="x+y+z"))
+    if obj.faces:
+        i, j, k = np.asarray(obj.faces).T
+        fig.add_trace(go.Mesh3d(x=pts[:, 0], y=pts[:, 1], z=pts[:, 2], i=i, j=j, k=k, opacity=0.6, name="mesh",
+                                color=PALETTE[1]))
+    for box in obj.boxes:
+        c = np.asarray(box["corners"])
+        edges = [(a, b) for a in range(8) for b in range(a + 1, 8)
+                 if np.isclose(np.count_nonzero(~np.isclose(c[a], c[b])), 1)]  # corners differing on one axis
+        xs, ys, zs = ([v for a, b in edges for v in (c[a, d], c[b, d], None)] for d in range(3))
+        fig.add_trace(go.Scatter3d(x=xs, y=ys, z=zs, mode="lines", name=box["label"] or "box",
+                                   line={"color": "rgb({},{},{})".format(*box["color"]), "width": 3}))
     fig.update_layout(template="plotly_white", height=max(HEIGHT, 360), title={"text": title, "font": {"size": 13}},
                       margin={"l": 0, "r": 0, "t": 36, "b": 0}, scene={"aspectmode": "data"})
     return fig
@@ -126,6 +137,8 @@ def object3d_static_html(obj: Object3D, *, title: str = "") -> str:
     pts = obj.points
     lo, hi = pts[:, :3].min(axis=0), pts[:, :3].max(axis=0)
     bounds = ", ".join(f"{a} [{x:.3g}, {y:.3g}]" for a, x, y in zip("xyz", lo, hi))
+    bounds += f"; {len(obj.faces)} faces" if obj.faces else ""
+    bounds += f"; {len(obj.boxes)} boxes" if obj.boxes else ""
     return (f"<figure class='nbtrack-object3d' style='margin:4px;display:inline-block'>"
             f"<img src='{_uri('image/png', object3d_png(obj))}' alt='point cloud, top view' style='border:1px solid #eee'>"
             f"{_caption(title, f'{len(pts)} points (top view; {bounds})' + (f' · {obj.caption}' if obj.caption else ''))}"
