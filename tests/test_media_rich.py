@@ -228,3 +228,13 @@ def test_object3d_scene_boxes_and_obj_meshes_round_trip(tmp_path: Path) -> None:
     assert "2 faces" in rich_html(logged(run, "mesh"))
     with pytest.raises(ValueError, match="lidar/beta"):
         nbtrack.Object3D({"points": np.zeros((3, 3))})
+
+
+def test_the_report_shows_media_and_custom_charts(tmp_path: Path) -> None:
+    with nbtrack.init(project="rich-report") as run:
+        run.log({"loss": 1.0, "tone": nbtrack.Audio(np.zeros(100), sample_rate=1000),
+                 "page": nbtrack.Html("<p>hi</p><script>alert(1)</script>"),
+                 "cm": nbtrack.plot.confusion_matrix(y_true=[0, 1], preds=[1, 1])})
+    page = nbtrack.report("rich-report", path=tmp_path / "r.html").read_text()
+    assert "<h2>Media</h2>" in page and "<audio controls" in page and "<iframe sandbox=''" in page
+    assert "Confusion Matrix" in page and "<script>alert(1)" not in page
