@@ -125,8 +125,10 @@ class WandbRoute:
             return self
         self._saved = {k: v for k, v in sys.modules.items() if k == "wandb" or k.startswith("wandb.")}
         if current is not None:
+            from ._run import NbtrackWarning
+
             warnings.warn("nbtrack.as_wandb(): the real wandb package was already imported; modules that imported "
-                          "it before this call keep using it", stacklevel=3)
+                          "it before this call keep using it", NbtrackWarning, stacklevel=3)
         for k in self._saved:
             del sys.modules[k]
         mods = _surface()
