@@ -11,7 +11,7 @@ __all__ = ["figure_media"]
 
 def _is_matplotlib(value: Any) -> bool:
     return (getattr(value, "__name__", None) == "matplotlib.pyplot"
-            or type(value).__module__.startswith("matplotlib.") and hasattr(value, "get_figure"))
+            or (type(value).__module__.startswith("matplotlib.") and hasattr(value, "get_figure")))
 
 
 def _matplotlib_figure(value: Any) -> Any:

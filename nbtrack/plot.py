@@ -137,7 +137,8 @@ def confusion_matrix(probs: Sequence[Sequence[float]] | None = None, y_true: Seq
     counts = np.zeros((n, n))
     for t, p in zip(y_true, preds):
         if t not in index or p not in index:
-            raise ValueError(f"nbtrack.plot.confusion_matrix: label {t if t not in index else p!r} is not a class index")
+            bad = t if t not in index else p
+            raise ValueError(f"nbtrack.plot.confusion_matrix: label {bad!r} is not a class index")
         counts[index[t], index[p]] += 1
     data = [[class_names[i], class_names[j], float(counts[i, j])] for i in range(n) for j in range(n)]
     table = Table(columns=["Actual", "Predicted", "nPredictions"], data=data)

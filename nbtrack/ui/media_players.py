@@ -139,10 +139,10 @@ def object3d_static_html(obj: Object3D, *, title: str = "") -> str:
     bounds = ", ".join(f"{a} [{x:.3g}, {y:.3g}]" for a, x, y in zip("xyz", lo, hi))
     bounds += f"; {len(obj.faces)} faces" if obj.faces else ""
     bounds += f"; {len(obj.boxes)} boxes" if obj.boxes else ""
+    note = f"{len(pts)} points (top view; {bounds})" + (f" · {obj.caption}" if obj.caption else "")
     return (f"<figure class='nbtrack-object3d' style='margin:4px;display:inline-block'>"
-            f"<img src='{_uri('image/png', object3d_png(obj))}' alt='point cloud, top view' style='border:1px solid #eee'>"
-            f"{_caption(title, f'{len(pts)} points (top view; {bounds})' + (f' · {obj.caption}' if obj.caption else ''))}"
-            f"</figure>")
+            f"<img src='{_uri('image/png', object3d_png(obj))}' alt='point cloud, top view' "
+            f"style='border:1px solid #eee'>{_caption(title, note)}</figure>")
 
 
 def rich_html(value: Mapping[str, Any], *, store: Any = None, title: str = "") -> str:
