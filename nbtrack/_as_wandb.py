@@ -5,8 +5,8 @@ Only on request: nothing here runs at `import nbtrack`. The call puts a `wandb` 
 submodules those integrations import into `sys.modules` (the surface was found by running their
 real W&B code on tiny models; see tests/test_as_wandb.py):
 
-- `wandb` itself: every nbtrack name (`init`, `log`, `run`, `config`, `Artifact`, `Table`, ...),
-  plus `termlog/termwarn/termerror`, `require` (W&B feature flags: accepted, nothing to switch);
+- `wandb` itself: every nbtrack name (`init`, `log`, `run`, `config`, `Artifact`, `Table`, `require`, ...),
+  plus `termlog/termwarn/termerror`;
 - `wandb.sdk`, `wandb.sdk.lib` (`RunDisabled`), `wandb.sdk.lib.config_util` (`ConfigError`),
   `wandb.wandb_run` / `wandb.sdk.wandb_run` (`Run`), `wandb.env` (`set_project`, `set_entity`);
 - `wandb.plot`, `wandb.sklearn`, `wandb.keras`, `wandb.xgboost`, `wandb.lightgbm` and
@@ -37,10 +37,6 @@ def _say(prefix: str) -> Callable[..., None]:
         print(f"wandb (nbtrack): {prefix}{string}", file=sys.stderr)
 
     return say
-
-
-def _require(requirement: str | None = None, **kwargs: Any) -> None:
-    """W&B's feature flags (`wandb.require("service")`): nothing to switch in nbtrack."""
 
 
 def _set_env(name: str) -> Callable[..., None]:
@@ -102,7 +98,7 @@ def _surface() -> dict[str, types.ModuleType]:
     mods["wandb.integration"] = _module("wandb.integration", integration, package=True)
     top: dict[str, Any] = {"sdk": mods["wandb.sdk"], "wandb_run": mods["wandb.wandb_run"], "env": mods["wandb.env"],
                            "integration": mods["wandb.integration"], "termlog": _say(""),
-                           "termwarn": _say("WARNING "), "termerror": _say("ERROR "), "require": _require,
+                           "termwarn": _say("WARNING "), "termerror": _say("ERROR "),
                            "__version__": nbtrack.__version__, "__nbtrack__": True}
     for sub in ("plot", "sklearn", "keras", "xgboost", "lightgbm"):
         mods[f"wandb.{sub}"] = top[sub] = _module(f"wandb.{sub}", {}, f"nbtrack.{sub}")

@@ -113,16 +113,19 @@ def test_lightning_wandb_logger(tmp_path: Path) -> None:
             def configure_optimizers(self): return torch.optim.SGD(self.parameters(), lr=self.hparams.lr)
         dl = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.randn(32, 4), torch.randn(32, 1)),
                                          batch_size=8)
-        logger = WandbLogger(project="pl-tiny")
+        logger = WandbLogger(project="pl-tiny", log_model=True)
         logger.log_table("samples", columns=["a", "b"], data=[[1, "x"]])
         pl.Trainer(max_epochs=1, logger=logger, log_every_n_steps=1, enable_progress_bar=False,
-                   enable_checkpointing=False, accelerator="cpu").fit(M(), dl, dl)
+                   accelerator="cpu", default_root_dir="out").fit(M(), dl, dl)
         assert logger.experiment.config["lr"] == 0.01
         import wandb; wandb.finish()
     """)
     [(project, state, keys)] = runs_and_keys(tmp_path)
     assert project == "pl-tiny" and state == "finished"
     assert {"train_loss", "val_loss", "trainer/global_step", "samples"} <= keys
+    store = open_store(f"sqlite:///{tmp_path / '.nbtrack' / 'nbtrack.db'}")
+    [checkpoint] = store.list_artifacts()  # log_model=True: Lightning's checkpoint, logged by WandbLogger
+    assert checkpoint.type == "model" and checkpoint.name.startswith("model-")
 
 
 def test_keras_wandb_callbacks(tmp_path: Path) -> None:
