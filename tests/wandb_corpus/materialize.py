@@ -51,7 +51,10 @@ def source_checkout() -> Path:
             return inner
     _CACHE.mkdir(parents=True, exist_ok=True)
     for cmd in (["git", "init", "-q"], ["git", "fetch", "-q", "--depth", "1", f"https://github.com/{REPO}", COMMIT]):
-        subprocess.run(cmd, cwd=_CACHE, check=True)
+        done = subprocess.run(cmd, cwd=_CACHE, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"corpus: no checkout of {REPO}@{COMMIT[:12]} at hand and fetching it failed "
+                               f"({done.stderr.strip()[:200]}); set NBTRACK_WANDB_EXAMPLES to a clone of {REPO}")
     return _CACHE / ".git"
 
 
