@@ -484,6 +484,9 @@ class Run:
         watch(self, models, criterion, log=log, log_freq=log_freq,  # type: ignore[arg-type]
               idx=idx, log_graph=log_graph)
 
+    def _label(self, **labels: Any) -> None:
+        """W&B's telemetry label (Transformers' WandbCallback calls it via `nbtrack.as_wandb()`): nothing to record."""
+
     def unwatch(self, models: Any = None) -> None:
         """Remove the hooks `watch` installed (on `models`, or on every model this run watches)."""
         from ._watch import unwatch

@@ -6,6 +6,7 @@ user-supplied string escaped (markdown sections are rendered with raw HTML disab
 
 from __future__ import annotations
 
+import base64
 import html
 import os
 import time
@@ -94,6 +95,47 @@ def _yaml(data: Mapping[str, Any]) -> str:
     return yaml.safe_dump({k: (v.item() if hasattr(v, "item") else v) for k, v in data.items()}, sort_keys=True)
 
 
+MAX_MEDIA = 24  # newest media values (per run and key) a report shows
+MAX_MEDIA_BYTES = 12_000_000
+
+
+def _media_section(hist: pd.DataFrame, names: Mapping[str, str], store: Store) -> list[str]:
+    """The newest media value of each run and key, in its script-free form (charts as lazy figures)."""
+    from ._media import load
+    from .ui.media_players import custom_chart_value_figure, rich_html
+
+    parts: list[str] = []
+    budget = MAX_MEDIA_BYTES
+    for key in [c for c in hist.columns if hist[c].dtype == object and c != "run_id"]:
+        for run_id, column in hist.groupby("run_id")[key]:
+            value = next((v for v in reversed(list(column)) if isinstance(v, dict) and "_type" in v), None)
+            if value is None or len(parts) >= MAX_MEDIA:
+                continue
+            title = f"{key} · {names.get(str(run_id), run_id)}"
+            try:
+                kind = value["_type"]
+                if kind == "custom-chart":
+                    part = _lazy_figure(custom_chart_value_figure(value, store=store, title=title))
+                elif kind == "plotly-file":
+                    part = _lazy_figure(load(value, store=store).to_figure().update_layout(title=title))
+                elif kind == "image-file":
+                    png = load(value, store=store).png_bytes()
+                    part = (f"<figure style='display:inline-block;margin:4px'><img style='max-width:360px' "
+                            f"src='data:image/png;base64,{base64.b64encode(png).decode()}'>"
+                            f"<figcaption class='note'>{html.escape(title)}</figcaption></figure>")
+                elif kind in ("audio-file", "video-file", "html-file", "object3d-file"):
+                    part = rich_html(value, store=store, title=title)
+                else:
+                    continue
+            except (OSError, ValueError, KeyError):
+                continue
+            budget -= len(part)
+            if budget < 0:
+                return parts
+            parts.append(part)
+    return parts
+
+
 def report(
     project: str,
     runs: Sequence[str] | pd.DataFrame | None = None,
@@ -143,6 +185,9 @@ def report(
             parallel_data(frame, f"summary.{main}"), title=f"parallel coordinates ({main})")))
         table = importance_table(frame, f"summary.{main}", goal=goal)
         body.append(_lazy_figure(importance_table_figure(table, metric=main)) + "</section>")
+    media = _media_section(hist, names, st)
+    if media:
+        body.append("<section><h2>Media</h2>" + "".join(media) + "</section>")
     sweeps = _sweep_section(frame, st)
     if sweeps:
         body.append("<section><h2>Sweeps</h2>" + "".join(sweeps) + "</section>")

@@ -40,6 +40,16 @@ from nbtrack.ui._series import (
     param_scale,
     scatter_points,
 )
+from nbtrack.ui._presets import (
+    bar_chart_figure,
+    confusion_matrix_figure,
+    curve_chart_figure,
+    custom_chart_figure,
+    histogram_chart_figure,
+    line_chart_figure,
+    line_series_figure,
+    scatter_chart_figure,
+)
 
 __all__ = [
     "DEFAULT_GROUP",
@@ -70,6 +80,15 @@ __all__ = [
     "run_colors",
     "scatter_figure",
     "scatter_points",
+    # nbtrack.plot presets (W&B custom charts)
+    "bar_chart_figure",
+    "confusion_matrix_figure",
+    "curve_chart_figure",
+    "custom_chart_figure",
+    "histogram_chart_figure",
+    "line_chart_figure",
+    "line_series_figure",
+    "scatter_chart_figure",
 ]
 
 PALETTE: tuple[str, ...] = tuple(plotly.colors.qualitative.Plotly)
