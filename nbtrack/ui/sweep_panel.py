@@ -374,7 +374,7 @@ class SweepPanel(widgets.VBox):
         figures = list(self.chart_figures.values())
         attrs = {"data-status": self.status, **({"data-sweep-id": self.sweep_id} if self.sweep_id else {})}
         return static_bundle(header_html=header, figures=figures, text=repr(self), attrs=attrs,
-                             png_figure=figures[0] if figures else None, root_class="nbtrack-sweep-panel-static")
+                             image_figure=figures[0] if figures else None, root_class="nbtrack-sweep-panel-static")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         return {**(super()._repr_mimebundle_(**kwargs) or {}), **self.static_bundle()}

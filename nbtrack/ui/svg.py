@@ -1,0 +1,375 @@
+"""A figure's static picture as SVG, drawn from its Plotly JSON in pure Python (no browser, ~ms a chart).
+
+This is what every saved, shared or exported nbtrack output shows by default: it needs no
+script, so sanitisers (untrusted notebooks, GitHub) keep it. It draws what nbtrack's charts use:
+cartesian subplots of scatter (lines/markers) and bar traces on linear, log, date or category
+axes, parallel coordinates, paper annotations and the title. Other trace types are named in
+the picture, not drawn (their interactive form needs plotly.js).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["figure_svg"]
+
+_COLORWAY = ("#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692", "#B6E880")
+_VIRIDIS = ("#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b",
+            "#fde725")
+_DEFAULT_MARGIN = {"l": 60, "r": 30, "t": 50, "b": 40}
+_FONT = "font-family='sans-serif'"
+
+
+def figure_svg(fig: Any, *, width: int = 900, height: int | None = None) -> str:
+    """The figure (a go.Figure or its JSON dict) as one standalone SVG document."""
+    spec = fig if isinstance(fig, dict) else fig.to_plotly_json()
+    layout = spec.get("layout") or {}
+    w = int(layout.get("width") or width)
+    h = int(height or layout.get("height") or 300)
+    margin = {**_DEFAULT_MARGIN, **{k: v for k, v in (layout.get("margin") or {}).items() if k in "lrtb"}}
+    plot = (margin["l"], margin["t"], max(10, w - margin["l"] - margin["r"]), max(10, h - margin["t"] - margin["b"]))
+    out = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' viewBox='0 0 {w} {h}'>",
+           f"<rect width='{w}' height='{h}' fill='white'/>"]
+    traces = [t for t in spec.get("data") or () if t.get("visible", True) is not False]
+    cartesian: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    skipped = []
+    for i, trace in enumerate(traces):
+        kind = trace.get("type", "scatter")
+        if kind in ("scatter", "scattergl", "bar"):
+            trace = {**trace, "_index": i}
+            cartesian.setdefault((trace.get("xaxis", "x"), trace.get("yaxis", "y")), []).append(trace)
+        elif kind == "parcoords":
+            out.append(_parcoords(trace, plot))
+        else:
+            skipped.append(kind)
+    for (xref, yref), group in cartesian.items():
+        out.append(_subplot(layout, xref, yref, group, plot))
+    if not traces and not layout.get("annotations"):
+        out.append(_text(w / 2, h / 2, "(no data)", anchor="middle", color="#777"))
+    if skipped:
+        out.append(_text(plot[0], h - 6, f"not drawn here: {', '.join(sorted(set(skipped)))}", size=10, color="#777"))
+    for note in layout.get("annotations") or ():
+        out.append(_annotation(note, plot))
+    title = _title_text(layout.get("title"))
+    if title:
+        out.append(_text(8 + 0.01 * w, 18, title, size=13, weight="bold"))
+    out.append("</svg>")
+    return "".join(out)
+
+
+# -- cartesian subplots ----------------------------------------------------------------
+
+
+def _axis_key(ref: str, letter: str) -> str:
+    return f"{letter}axis{ref[1:]}"
+
+
+def _subplot(layout: dict[str, Any], xref: str, yref: str, traces: list[dict[str, Any]],
+             plot: tuple[float, float, float, float]) -> str:
+    xa, ya = layout.get(_axis_key(xref, "x")) or {}, layout.get(_axis_key(yref, "y")) or {}
+    px, py, pw, ph = plot
+    x0, x1 = (xa.get("domain") or (0, 1))[0], (xa.get("domain") or (0, 1))[1]
+    y0, y1 = (ya.get("domain") or (0, 1))[0], (ya.get("domain") or (0, 1))[1]
+    box = (px + x0 * pw, py + (1 - y1) * ph, (x1 - x0) * pw, (y1 - y0) * ph)
+    xs_all, ys_all, xcats, ycats = [], [], _Categories(), _Categories()
+    series = []
+    for t in traces:
+        horizontal = t.get("type") == "bar" and t.get("orientation") == "h"
+        xs = _values(t.get("x"), xa.get("type"), xcats)
+        ys = _values(t.get("y"), ya.get("type"), ycats)
+        n = max(len(xs), len(ys))
+        if not xs:
+            xs = [float(i) for i in range(n)]
+        if not ys:
+            ys = [float(i) for i in range(n)]
+        series.append((t, xs, ys, horizontal))
+        xs_all += [v for v in xs if v is not None]
+        ys_all += [v for v in ys if v is not None]
+        if t.get("type") == "bar":
+            (xs_all if horizontal else ys_all).append(0.0)
+    xlog, ylog = xa.get("type") == "log", ya.get("type") == "log"
+    xr = _range(xa.get("range"), xs_all, xlog, pad=0.02) if not xcats else (-0.5, len(xcats) - 0.5)
+    yr = _range(ya.get("range"), ys_all, ylog, pad=0.06) if not ycats else (-0.5, len(ycats) - 0.5)
+    if ya.get("autorange") == "reversed":
+        yr = (yr[1], yr[0])
+    if xa.get("autorange") == "reversed":
+        xr = (xr[1], xr[0])
+    bx, by, bw, bh = box
+
+    def sx(v: float) -> float:
+        v = math.log10(v) if xlog and v > 0 else v
+        return bx + (v - xr[0]) / ((xr[1] - xr[0]) or 1) * bw
+
+    def sy(v: float) -> float:
+        v = math.log10(v) if ylog and v > 0 else v
+        return by + bh - (v - yr[0]) / ((yr[1] - yr[0]) or 1) * bh
+
+    clip = f"clip-{xref}{yref}"
+    out = [f"<g class='subplot'><clipPath id='{clip}'><rect x='{bx:.1f}' y='{by:.1f}' width='{bw:.1f}' "
+           f"height='{bh:.1f}'/></clipPath><rect x='{bx:.1f}' y='{by:.1f}' width='{bw:.1f}' height='{bh:.1f}' "
+           "fill='#fafafa' stroke='#e5e5e5'/>"]
+    if xa.get("visible", True) is not False:
+        out.append(_ticks(xr, xlog, xa.get("type"), xcats, lambda v: sx(v), box, vertical=True))
+        if _title_text(xa.get("title")):
+            out.append(_text(bx + bw / 2, by + bh + 30, _title_text(xa.get("title")), anchor="middle", size=10))
+    if ya.get("visible", True) is not False and not ya.get("matches") and not (yref != "y" and ya.get("showticklabels") is False):
+        out.append(_ticks(yr, ylog, ya.get("type"), ycats, lambda v: sy(v), box, vertical=False))
+        if _title_text(ya.get("title")):
+            out.append(f"<text {_FONT} font-size='10' text-anchor='middle' transform='translate({bx - 44:.1f},"
+                       f"{by + bh / 2:.1f}) rotate(-90)'>{html.escape(_title_text(ya.get('title')))}</text>")
+    out.append(f"<g clip-path='url(#{clip})'>")
+    for t, xs, ys, horizontal in series:
+        color = _color(t)
+        if t.get("type") == "bar":
+            out.append(_bars(t, xs, ys, horizontal, sx, sy, color))
+            continue
+        mode = t.get("mode") or ("lines" if len(xs) > 20 else "lines+markers")
+        if "lines" in mode:
+            width = (t.get("line") or {}).get("width", 2)
+            for run in _runs(xs, ys):
+                points = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in run)
+                out.append(f"<polyline fill='none' stroke='{_attr(color)}' stroke-width='{width}' points='{points}'/>")
+        if "markers" in mode:
+            marker = t.get("marker") or {}
+            size = float(marker.get("size", 6)) if not isinstance(marker.get("size"), list) else 6.0
+            colors = marker.get("color")
+            for i, (x, y) in enumerate(zip(xs, ys)):
+                if x is None or y is None:
+                    continue
+                c = colors[i] if isinstance(colors, list) and i < len(colors) and isinstance(colors[i], str) else color
+                out.append(f"<circle cx='{sx(x):.1f}' cy='{sy(y):.1f}' r='{size / 2:.1f}' fill='{_attr(c)}'/>")
+    out.append("</g></g>")
+    return "".join(out)
+
+
+def _bars(t: dict[str, Any], xs: list[Any], ys: list[Any], horizontal: bool, sx: Any, sy: Any, color: str) -> str:
+    out = []
+    pos, val = (ys, xs) if horizontal else (xs, ys)
+    steps = sorted({p for p in pos if p is not None})
+    gap = min((b - a for a, b in zip(steps, steps[1:])), default=1.0) or 1.0
+    widths = t.get("width")
+    colors = (t.get("marker") or {}).get("color")
+    for i, (p, v) in enumerate(zip(pos, val)):
+        if p is None or v is None:
+            continue
+        bw = float(widths[i]) if isinstance(widths, list) and i < len(widths) else gap * 0.8
+        c = colors[i] if isinstance(colors, list) and i < len(colors) else color
+        if horizontal:
+            x_a, x_b, y_a, y_b = sx(min(0.0, v)), sx(max(0.0, v)), sy(p + bw / 2), sy(p - bw / 2)
+        else:
+            x_a, x_b, y_a, y_b = sx(p - bw / 2), sx(p + bw / 2), sy(max(0.0, v)), sy(min(0.0, v))
+        out.append(f"<rect x='{min(x_a, x_b):.1f}' y='{min(y_a, y_b):.1f}' width='{abs(x_b - x_a):.1f}' "
+                   f"height='{abs(y_b - y_a):.1f}' fill='{_attr(str(c))}'/>")
+    return "".join(out)
+
+
+class _Categories(dict):
+    """Category labels to positions 0, 1, 2, ... in order of first appearance."""
+
+    def position(self, label: str) -> float:
+        return float(self.setdefault(label, len(self)))
+
+
+def _values(raw: Any, axis_type: str | None, cats: _Categories) -> list[float | None]:
+    """A trace's coordinates as floats (dates as epoch seconds, categories as positions; None for gaps)."""
+    if raw is None:
+        return []
+    if isinstance(raw, dict):  # plotly's typed-array encoding {"dtype", "bdata"}
+        import base64
+
+        import numpy as np
+
+        raw = np.frombuffer(base64.b64decode(raw["bdata"]), dtype=raw["dtype"]).tolist()
+    if hasattr(raw, "tolist"):
+        raw = raw.tolist()
+    out: list[float | None] = []
+    for v in raw:
+        if v is None or isinstance(v, bool):
+            out.append(None if v is None else float(v))
+        elif isinstance(v, (int, float)):
+            out.append(float(v) if math.isfinite(v) else None)
+        elif isinstance(v, (dt.datetime, dt.date)) or (axis_type == "date" and isinstance(v, str)):
+            out.append(_epoch(v))
+        else:
+            out.append(cats.position(str(v)))
+    return out
+
+
+def _epoch(v: Any) -> float | None:
+    try:
+        d = v if isinstance(v, (dt.datetime, dt.date)) else dt.datetime.fromisoformat(str(v).replace("Z", "+00:00"))
+        if not isinstance(d, dt.datetime):
+            d = dt.datetime(d.year, d.month, d.day)
+        if d.tzinfo is None:
+            d = d.replace(tzinfo=dt.timezone.utc)
+        return d.timestamp()
+    except ValueError:
+        return None
+
+
+def _range(given: Any, values: Sequence[float], log: bool, *, pad: float) -> tuple[float, float]:
+    if isinstance(given, (list, tuple)) and len(given) == 2 and all(isinstance(v, (int, float)) for v in given):
+        return float(given[0]), float(given[1])
+    vals = [math.log10(v) for v in values if v > 0] if log else list(values)
+    if not vals:
+        return 0.0, 1.0
+    lo, hi = min(vals), max(vals)
+    if lo == hi:
+        lo, hi = lo - (abs(lo) * 0.1 or 1), hi + (abs(hi) * 0.1 or 1)
+    span = hi - lo
+    return lo - pad * span, hi + pad * span
+
+
+def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    a, b = min(lo, hi), max(lo, hi)
+    raw = (b - a) / count or 1.0
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.ceil(a / step) * step
+    return [first + i * step for i in range(int((b - first) / step + 1e-9) + 1)]
+
+
+def _ticks(r: tuple[float, float], log: bool, axis_type: str | None, cats: _Categories, scale: Any,
+           box: tuple[float, float, float, float], *, vertical: bool) -> str:
+    bx, by, bw, bh = box
+    if cats and axis_type not in ("linear", "log", "date"):
+        ticks = [(float(p), str(label)) for label, p in cats.items()]
+        every = max(1, len(ticks) // (8 if vertical else 12))
+        ticks = ticks[::every]
+    elif log:
+        ticks = [(10.0 ** e, _fmt(10.0 ** e)) for e in range(math.floor(min(r)), math.ceil(max(r)) + 1)]
+    elif axis_type == "date":
+        ticks = [(v, dt.datetime.fromtimestamp(v, dt.timezone.utc).strftime("%H:%M:%S" if (max(r) - min(r)) < 86400
+                                                                           else "%b %d")) for v in _nice_ticks(*r)]
+    else:
+        ticks = [(v, _fmt(v)) for v in _nice_ticks(*r)]
+    out = []
+    for value, label in ticks:
+        pos = scale(value)
+        if vertical and bx - 0.5 <= pos <= bx + bw + 0.5:
+            out.append(f"<line x1='{pos:.1f}' x2='{pos:.1f}' y1='{by:.1f}' y2='{by + bh:.1f}' stroke='#ebebeb'/>")
+            out.append(_text(pos, by + bh + 13, label, anchor="middle", size=9, color="#555"))
+        elif not vertical and by - 0.5 <= pos <= by + bh + 0.5:
+            out.append(f"<line x1='{bx:.1f}' x2='{bx + bw:.1f}' y1='{pos:.1f}' y2='{pos:.1f}' stroke='#ebebeb'/>")
+            out.append(_text(bx - 4, pos + 3, label, anchor="end", size=9, color="#555"))
+    return "".join(out)
+
+
+def _fmt(v: float) -> str:
+    if v == 0:
+        return "0"
+    if abs(v) >= 1e5 or abs(v) < 1e-3:
+        return f"{v:.1e}"
+    return f"{v:.4g}"
+
+
+def _runs(xs: list[Any], ys: list[Any]) -> list[list[tuple[float, float]]]:
+    """Point runs between gaps (None in x or y breaks a line, as plotly's connectgaps=False does)."""
+    runs, cur = [], []
+    for x, y in zip(xs, ys):
+        if x is None or y is None:
+            if cur:
+                runs.append(cur)
+            cur = []
+        else:
+            cur.append((x, y))
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+# -- parallel coordinates ------------------------------------------------------------
+
+
+def _parcoords(trace: dict[str, Any], plot: tuple[float, float, float, float]) -> str:
+    px, py, pw, ph = plot
+    dims = [d for d in trace.get("dimensions") or () if d.get("visible", True) is not False]
+    if not dims:
+        return ""
+    line = trace.get("line") or {}
+    top, bottom = py + 10, py + ph - 10
+    cols = []
+    for d in dims:
+        vals = _values(d.get("values"), None, _Categories())
+        lo, hi = _range(d.get("range"), [v for v in vals if v is not None], False, pad=0.0)
+        cols.append((vals, lo, hi))
+    n = max(len(c[0]) for c in cols)
+    xs = [px + (i / max(1, len(dims) - 1)) * pw if len(dims) > 1 else px + pw / 2 for i in range(len(dims))]
+    color_vals = _values(line.get("color"), None, _Categories()) if isinstance(line.get("color"), (list, dict)) else []
+    finite = [c for c in color_vals if c is not None]
+    clo, chi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    out = ["<g class='parcoords'>"]
+    for row in range(n):
+        pts = []
+        for x, (vals, lo, hi) in zip(xs, cols):
+            v = vals[row] if row < len(vals) else None
+            if v is not None:
+                pts.append(f"{x:.1f},{bottom - (v - lo) / ((hi - lo) or 1) * (bottom - top):.1f}")
+        cv = color_vals[row] if row < len(color_vals) else None
+        color = (_VIRIDIS[min(9, int((cv - clo) / ((chi - clo) or 1) * 9.999))] if cv is not None
+                 else (line.get("color") if isinstance(line.get("color"), str) else _COLORWAY[0]))
+        if len(pts) > 1:
+            out.append(f"<polyline fill='none' stroke='{_attr(color)}' stroke-opacity='0.8' stroke-width='1.5' "
+                       f"points='{' '.join(pts)}'/>")
+    for x, d, (vals, lo, hi) in zip(xs, dims, cols):
+        out.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{top:.1f}' y2='{bottom:.1f}' stroke='#444'/>")
+        out.append(_text(x, top - 8, str(d.get("label", "")), anchor="middle", size=11))
+        ticktext, tickvals = d.get("ticktext"), d.get("tickvals")
+        if isinstance(ticktext, list) and isinstance(tickvals, list):
+            labels = [(float(v), str(t)) for v, t in zip(tickvals, ticktext)]
+        else:
+            labels = [(lo, _fmt(lo)), (hi, _fmt(hi))]
+        for value, label in labels:
+            y = bottom - (value - lo) / ((hi - lo) or 1) * (bottom - top)
+            out.append(_text(x + 4, y + 3, label, size=9, color="#555"))
+    out.append("</g>")
+    return "".join(out)
+
+
+# -- text ------------------------------------------------------------------------------
+
+
+def _annotation(note: dict[str, Any], plot: tuple[float, float, float, float]) -> str:
+    if note.get("xref", "paper") != "paper" or note.get("yref", "paper") != "paper" or not note.get("text"):
+        return ""
+    px, py, pw, ph = plot
+    x, y = px + float(note.get("x", 0.5)) * pw, py + (1 - float(note.get("y", 0.5))) * ph
+    anchor = {"left": "start", "right": "end"}.get(note.get("xanchor", "center"), "middle")
+    dy = -4 if note.get("yanchor") == "bottom" else 4
+    font = note.get("font") or {}
+    return _text(x, y + dy, _strip_tags(str(note["text"])), anchor=anchor, size=font.get("size", 11),
+                 color=font.get("color", "#333"))
+
+
+def _title_text(title: Any) -> str:
+    if isinstance(title, dict):
+        title = title.get("text")
+    return _strip_tags(str(title)) if title else ""
+
+
+def _strip_tags(text: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]*>", " ", text).strip()
+
+
+def _text(x: float, y: float, text: str, *, anchor: str = "start", size: float = 11, color: str = "#333",
+          weight: str = "normal") -> str:
+    return (f"<text x='{x:.1f}' y='{y:.1f}' {_FONT} font-size='{size}' font-weight='{weight}' "
+            f"text-anchor='{anchor}' fill='{_attr(color)}'>{html.escape(text)}</text>")
+
+
+def _color(trace: dict[str, Any]) -> str:
+    line, marker = trace.get("line") or {}, trace.get("marker") or {}
+    for c in (line.get("color"), marker.get("color")):
+        if isinstance(c, str):
+            return c
+    return _COLORWAY[trace.get("_index", 0) % len(_COLORWAY)]
+
+
+def _attr(value: str) -> str:
+    return html.escape(str(value), quote=True)
