@@ -1,0 +1,164 @@
+"""What a reader of a shared notebook sees: saved by nbclient, opened with no kernel able to start.
+
+The notebook (two `%%track` cells, a dashboard left on its scatter tab, a sweep panel that ran
+its trials, an agent's progress bar) is executed by nbclient, so it is untrusted. It is opened in
+a fresh JupyterLab and in Notebook 7 whose Jupyter secret never signed it, under a kernel name
+that does not exist. Every tracked cell, the dashboard, the sweep panel and the progress bar
+must show a drawn chart or image of real size, and no "Error displaying widget". The same with
+kaleido's browser unavailable while it ran, and once signed (trusted) with the kernel still gone.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbformat.sign import NotebookNotary
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from labkit import LabServer, screenshot  # noqa: E402
+
+NO_KERNEL = "nbtrack-no-such-kernel"
+
+CELLS = [
+    "%load_ext nbtrack\nimport time\nimport nbtrack",
+    "%%track --project shared lr=0.1\nfor step in range(30):\n    run.log({'loss': lr / (step + 1), 'acc': step / 30})",
+    "%%track --project shared lr=0.01\nfor step in range(30):\n    run.log({'loss': 1 - step * lr, 'acc': step / 40})",
+    "dash = nbtrack.dashboard(project='shared')\ndash",
+    # the reader must see the view as the user left it: the scatter tab
+    "dash.view.value = 'scatter'\ndeadline = time.monotonic() + 30\n"
+    "while dash._snapshot._dirty.is_set() and time.monotonic() < deadline:\n    time.sleep(0.05)\n"
+    "dash.close()",
+    "def train():\n    with nbtrack.init() as run:\n        for epoch in range(3):\n"
+    "            run.log({'loss': (run.config.x - 0.3) ** 2 + 1.0 / (epoch + 1)})\n"
+    "config = {'method': 'random', 'metric': {'name': 'loss', 'goal': 'minimize'},\n"
+    "          'parameters': {'x': {'min': 0.0, 'max': 1.0}}}\n"
+    "panel = nbtrack.sweep_panel(train, config=config, project='shared-sweep')\npanel.form.count.value = '4'\npanel",
+    "panel.start()\ndeadline = time.monotonic() + 120\n"
+    "while not panel._settled.is_set() and time.monotonic() < deadline:\n    time.sleep(0.1)\n"
+    "assert panel.status == 'finished', panel.status",
+    "sweep_id = nbtrack.sweep(config, project='shared-agent')\nnbtrack.agent(sweep_id, function=train, count=3)",
+]
+
+
+def _execute(path: Path, env: dict[str, str]) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in CELLS]
+    old = dict(os.environ)
+    os.environ.update(env)
+    try:
+        NotebookClient(nb, timeout=180, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    nb.metadata["kernelspec"] = {"name": NO_KERNEL, "display_name": "gone", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+class _FreshServer(LabServer):
+    """A JupyterLab (also serving Notebook 7) with a Jupyter secret of its own: it never signed anything."""
+
+    def env(self) -> dict[str, str]:
+        return {**super().env(), "JUPYTER_DATA_DIR": str(self.base / "data")}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_FreshServer]:
+    srv = _FreshServer(tmp_path_factory.mktemp("shared-lab"))
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def saved(server: _FreshServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The notebook executed twice: with kaleido as installed, and with its browser missing."""
+    work = tmp_path_factory.mktemp("shared-run")
+    out = {}
+    for variant, extra in (("untrusted", {}), ("no-kaleido", {"BROWSER_PATH": "/nonexistent"})):
+        env = {"NBTRACK_DIR": str(work / variant / "store"), "NBTRACK_PNG": "1", **extra}
+        (work / variant).mkdir()
+        out[variant] = _execute(server.root / f"shared-{variant}.ipynb", env)
+    signed = nbformat.read(out["untrusted"], as_version=4)
+    signed.cells.append(nbformat.v4.new_markdown_cell("signed copy"))
+    NotebookNotary(data_dir=str(server.base / "data")).sign(signed)
+    nbformat.write(signed, server.root / "shared-trusted.ipynb")
+    out["trusted"] = server.root / "shared-trusted.ipynb"
+    return out
+
+
+_SIZES_JS = """(root) => Array.from(root.querySelectorAll('img.nbtrack-chart-img, .plotly-graph-div .main-svg'))
+  .map(e => { const r = e.getBoundingClientRect();
+              return {w: r.width, h: r.height, ok: e.tagName !== 'IMG' || (e.complete && e.naturalWidth > 0)}; })"""
+
+
+def _drawn(page: Any, selector: str) -> list[dict[str, Any]]:
+    """Sizes of the charts (pictures or interactive) inside the first visible element matching selector."""
+    target = page.locator(selector).first
+    target.wait_for(state="visible", timeout=30_000)
+    target.scroll_into_view_if_needed()
+    deadline = time.monotonic() + 20
+    while True:  # pictures decode asynchronously: wait for them, not a fixed time
+        sizes = target.evaluate(_SIZES_JS)
+        if (sizes and all(s["ok"] for s in sizes)) or time.monotonic() > deadline:
+            return sizes
+
+
+@pytest.mark.parametrize("front", ["lab", "notebook7"])
+@pytest.mark.parametrize("variant", ["untrusted", "no-kaleido", "trusted"])
+def test_a_shared_notebook_shows_every_chart_without_a_kernel(front: str, variant: str, server: _FreshServer,
+                                                               saved: dict[str, Path], browser: Any) -> None:
+    path = saved[variant]
+    trusted = NotebookNotary(data_dir=str(server.base / "data")).check_signature(nbformat.read(path, as_version=4))
+    assert trusted == (variant == "trusted")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        url = (f"{server.url}/lab/workspaces/w-{variant}/tree/{path.name}" if front == "lab"
+               else f"{server.url}/notebooks/{path.name}")
+        page.goto(f"{url}?token={server.token}")
+        page.locator(".jp-OutputArea-output").first.wait_for(timeout=60_000)
+        dialog = page.locator(".jp-Dialog")
+        try:  # the kernel cannot start: Jupyter asks for another one; the reader declines
+            dialog.first.wait_for(timeout=10_000)
+            page.keyboard.press("Escape")
+            dialog.first.wait_for(state="detached", timeout=10_000)
+        except Exception:  # no dialog in this front end: nothing to decline
+            pass
+
+        # the two %%track cells, then the agent's three trials (the panel's trials draw no views of their own)
+        runs = page.locator(".nbtrack-static")
+        runs.nth(4).wait_for(timeout=30_000)
+        assert runs.count() == 5
+        for i in range(5):
+            sizes = _drawn(page, f".nbtrack-static >> nth={i}")
+            assert sizes and all(s["ok"] and s["w"] > 100 and s["h"] > 100 for s in sizes), (i, sizes)
+        for name, selector, least in (("dashboard", ".nbtrack-dashboard-static", 2),
+                                      ("sweep panel", ".nbtrack-sweep-panel-static", 2)):
+            sizes = _drawn(page, selector)
+            assert len(sizes) >= least and all(s["ok"] and s["w"] > 100 and s["h"] > 100 for s in sizes), (name, sizes)
+        dash = page.locator(".nbtrack-dashboard-static").first
+        assert "vs" in (dash.locator(".nbtrack-chart").nth(1).inner_html())  # the scatter tab, as left
+        status = page.locator(".nbtrack-sweep-panel-static .nbtrack-sweep-status").first.inner_text()
+        assert "finished" in status and "4 / 4 trials" in status, status  # the panel as it ended
+        bar = page.locator(".nbtrack-progress img").first
+        bar.scroll_into_view_if_needed()
+        assert bar.evaluate("e => e.complete && e.naturalWidth > 0 && e.getBoundingClientRect().width >= 200")
+        assert "3/3 trials" in page.locator(".nbtrack-progress").first.inner_text()
+        text = page.locator("body").inner_text()
+        assert "Error displaying widget" not in text and "Loading widget" not in text
+        screenshot(page, f"shared-{front}-{variant}")
+    finally:
+        context.close()
