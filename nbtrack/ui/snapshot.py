@@ -11,7 +11,9 @@ Notebook 7 (Chromium):
 - trusted notebook, kernel gone: the widget output says "Loading widget..." (no kernel) or
   "Error displaying widget: model not found" (a new kernel); the snapshot's `<style>` hides that
   output (CSS `:has`, so no script) and the snapshot shows.
-- live: the same rules hide the snapshot while the widget's own view is on the page.
+- trusted, widget state saved with the notebook (nbclient's default): Lab restores the view
+  "disconnected" (no kernel behind it); the rules treat it as gone and show the snapshot.
+- live: the same rules hide the snapshot while the widget's connected view is on the page.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ class WidgetSnapshot:
 
     def style(self) -> str:
         """The rules that show either the live view or the snapshot, never both, never the widget's error."""
-        live, snap = self.live_class, self.snapshot_class
+        live, snap = f"{self.live_class}:not(.jupyter-widgets-disconnected)", self.snapshot_class
         return (f"<style>body:has(.{live}) .{snap}{{display:none}}"
                 f".jp-OutputArea-child:has(+ .jp-OutputArea-child .{snap}):not(:has(.{live})){{display:none}}"
                 "</style>")

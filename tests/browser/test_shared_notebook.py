@@ -105,8 +105,9 @@ _SIZES_JS = """(root) => Array.from(root.querySelectorAll('img.nbtrack-chart-img
 def _drawn(page: Any, selector: str) -> list[dict[str, Any]]:
     """Sizes of the charts (pictures or interactive) inside the first visible element matching selector."""
     target = page.locator(selector).first
+    target.wait_for(state="attached", timeout=30_000)
+    target.scroll_into_view_if_needed()  # cells out of view are not rendered (content-visibility)
     target.wait_for(state="visible", timeout=30_000)
-    target.scroll_into_view_if_needed()
     deadline = time.monotonic() + 20
     while True:  # pictures decode asynchronously: wait for them, not a fixed time
         sizes = target.evaluate(_SIZES_JS)
