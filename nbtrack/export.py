@@ -142,8 +142,8 @@ def _clean_output(output: Any, trusted: bool) -> Any | None:
             data.pop(mime, None)
         if isinstance(html, str):
             html = sanitize_html(html, keep_figures=ours is not None)
-            if ours is not None and "nbtrack-figure" in html:
-                html += UPGRADE_SCRIPT  # nbtrack's own script draws the figure data
+    if isinstance(html, str) and ours is not None and "nbtrack-figure" in html and UPGRADE_SCRIPT not in html:
+        html += UPGRADE_SCRIPT  # nbtrack's own script draws the figure data (snapshots and untrusted outputs)
     if isinstance(html, str):
         stripped = strip_plotlyjs(html)
         if stripped.strip():

@@ -341,21 +341,21 @@ class Dashboard(widgets.VBox):
             child.close()
         super().close()
 
-    def static_bundle(self, *, plotlyjs: bool = True) -> dict[str, Any]:
+    def static_bundle(self, *, interactive: bool = True) -> dict[str, Any]:
         """The saved-notebook form: header, static runs table, compare view and the current figures."""
         with self._lock:
             figures = [view.current for view in (self.curves, *self._analysis.children)]
             header = self._header_html() + static_table_html(self.table) + self.compare.value
             snap = f" {self._snapshot.snapshot_class}" if self._snapshot is not None else ""
             return static.static_bundle(header_html=header, figures=figures, text=repr(self),
-                                        image_figure=figures[0] if figures else None, plotlyjs=plotlyjs,
+                                        image_figure=figures[0] if figures else None, interactive=interactive,
                                         root_class="nbtrack-dashboard-static" + snap)
 
     def _ipython_display_(self) -> None:
         """Show the view and, under it, its snapshot (what a notebook without this kernel shows); start polling."""
         self.start()
         if self._snapshot is None:
-            self._snapshot = WidgetSnapshot(self, lambda: self.static_bundle(plotlyjs=False), kind="dashboard")
+            self._snapshot = WidgetSnapshot(self, lambda: self.static_bundle(interactive=False), kind="dashboard")
         self._snapshot.show()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:

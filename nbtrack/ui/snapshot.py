@@ -28,7 +28,7 @@ from .static import output_metadata
 
 __all__ = ["WidgetSnapshot"]
 
-DELAY = 1.0  # seconds a snapshot waits for more changes before it is redrawn
+DELAY = 2.0  # seconds a snapshot waits for more changes before it is redrawn
 _log = logging.getLogger("nbtrack")
 
 

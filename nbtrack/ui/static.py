@@ -82,21 +82,21 @@ UPGRADE_SCRIPT = (
 
 def static_bundle(
     *, header_html: str, figures: Sequence[go.Figure], text: str, image_figure: go.Figure | None = None,
-    root_class: str = "nbtrack-static", attrs: dict[str, str] | None = None, plotlyjs: bool = True,
+    root_class: str = "nbtrack-static", attrs: dict[str, str] | None = None, interactive: bool = True,
 ) -> dict[str, Any]:
     """A MIME bundle: text/html (SVG charts, interactive where plotly.js runs), image/svg+xml, text/plain.
 
-    `image_figure` is the one picture for image-only viewers; `plotlyjs=False` leaves plotly.js
-    out (for outputs replaced often, whose saved form needs only the pictures).
+    `image_figure` is the one picture for image-only viewers; `interactive=False` leaves plotly.js
+    and the upgrade script out (a widget's snapshot: replaced often, hidden while the widget lives).
     """
     parts = []
-    if figures and plotlyjs and not _session["plotlyjs_sent"]:
+    if figures and interactive and not _session["plotlyjs_sent"]:
         parts.append(plotlyjs_script())
         _session["plotlyjs_sent"] = True
     attr_text = "".join(f' {k}="{html.escape(v, quote=True)}"' for k, v in (attrs or {}).items())
     parts.append(f'<div class="{root_class}"{attr_text}>{header_html}')
     parts.extend(chart_html(fig) for fig in figures)
-    if figures:
+    if figures and interactive:
         parts.append(UPGRADE_SCRIPT)
     parts.append("</div>")
     bundle: dict[str, Any] = {"text/plain": text, "text/html": "".join(parts)}

@@ -116,7 +116,8 @@ def _subplot(layout: dict[str, Any], xref: str, yref: str, traces: list[dict[str
         out.append(_ticks(xr, xlog, xa.get("type"), xcats, lambda v: sx(v), box, vertical=True))
         if _title_text(xa.get("title")):
             out.append(_text(bx + bw / 2, by + bh + 30, _title_text(xa.get("title")), anchor="middle", size=10))
-    if ya.get("visible", True) is not False and not ya.get("matches") and not (yref != "y" and ya.get("showticklabels") is False):
+    shared_y = ya.get("matches") or ya.get("showticklabels") is False  # a shared axis is labelled once
+    if ya.get("visible", True) is not False and not shared_y:
         out.append(_ticks(yr, ylog, ya.get("type"), ycats, lambda v: sy(v), box, vertical=False))
         if _title_text(ya.get("title")):
             out.append(f"<text {_FONT} font-size='10' text-anchor='middle' transform='translate({bx - 44:.1f},"

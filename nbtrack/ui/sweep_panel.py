@@ -364,7 +364,7 @@ class SweepPanel(widgets.VBox):
         self.views, self.chart_figures = {}, {}
 
     # -- display ---------------------------------------------------------------------
-    def static_bundle(self, *, plotlyjs: bool = True) -> dict[str, Any]:
+    def static_bundle(self, *, interactive: bool = True) -> dict[str, Any]:
         """The saved-notebook form: status, the sweep config, errors, trials table, best config and charts."""
         try:
             text = yaml.safe_dump(self.config or config_from_form(self.form.value), sort_keys=False)
@@ -376,8 +376,8 @@ class SweepPanel(widgets.VBox):
         figures = list(self.chart_figures.values())
         attrs = {"data-status": self.status, **({"data-sweep-id": self.sweep_id} if self.sweep_id else {})}
         snap = f" {self._snapshot.snapshot_class}" if self._snapshot is not None else ""
-        return static_bundle(header_html=header, figures=figures, text=repr(self), attrs=attrs, plotlyjs=plotlyjs,
-                             image_figure=figures[0] if figures else None,
+        return static_bundle(header_html=header, figures=figures, text=repr(self), attrs=attrs,
+                             image_figure=figures[0] if figures else None, interactive=interactive,
                              root_class="nbtrack-sweep-panel-static" + snap)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
@@ -391,7 +391,7 @@ class SweepPanel(widgets.VBox):
 
     def _snapshot_bundle(self) -> dict[str, Any]:
         with self._lock:  # drawn on the snapshot's thread while trials update the panel
-            return self.static_bundle(plotlyjs=False)
+            return self.static_bundle(interactive=False)
 
     def __repr__(self) -> str:
         if self.sweep_id is None:
