@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
-from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 __all__ = ["figure_svg"]
 
@@ -82,30 +83,30 @@ def _subplot(layout: dict[str, Any], xref: str, yref: str, traces: list[dict[str
         xs = _values(t.get("x"), xa.get("type"), xcats)
         ys = _values(t.get("y"), ya.get("type"), ycats)
         n = max(len(xs), len(ys))
-        if not xs:
-            xs = [float(i) for i in range(n)]
-        if not ys:
-            ys = [float(i) for i in range(n)]
+        xs = xs if len(xs) else np.arange(n, dtype=float)
+        ys = ys if len(ys) else np.arange(n, dtype=float)
+        n = min(len(xs), len(ys))
+        xs, ys = xs[:n], ys[:n]
         series.append((t, xs, ys, horizontal))
-        xs_all += [v for v in xs if v is not None]
-        ys_all += [v for v in ys if v is not None]
+        xs_all.append(xs)
+        ys_all.append(ys)
         if t.get("type") == "bar":
-            (xs_all if horizontal else ys_all).append(0.0)
+            (xs_all if horizontal else ys_all).append(np.zeros(1))
     xlog, ylog = xa.get("type") == "log", ya.get("type") == "log"
-    xr = _range(xa.get("range"), xs_all, xlog, pad=0.02) if not xcats else (-0.5, len(xcats) - 0.5)
-    yr = _range(ya.get("range"), ys_all, ylog, pad=0.06) if not ycats else (-0.5, len(ycats) - 0.5)
+    xr = _range(xa.get("range"), np.concatenate(xs_all), xlog, pad=0.02) if not xcats else (-0.5, len(xcats) - 0.5)
+    yr = _range(ya.get("range"), np.concatenate(ys_all), ylog, pad=0.06) if not ycats else (-0.5, len(ycats) - 0.5)
     if ya.get("autorange") == "reversed":
         yr = (yr[1], yr[0])
     if xa.get("autorange") == "reversed":
         xr = (xr[1], xr[0])
     bx, by, bw, bh = box
 
-    def sx(v: float) -> float:
-        v = math.log10(v) if xlog and v > 0 else v
+    def sx(v: Any) -> Any:  # a number or an array of them, to pixels
+        v = _log10(v) if xlog else v
         return bx + (v - xr[0]) / ((xr[1] - xr[0]) or 1) * bw
 
-    def sy(v: float) -> float:
-        v = math.log10(v) if ylog and v > 0 else v
+    def sy(v: Any) -> Any:
+        v = _log10(v) if ylog else v
         return by + bh - (v - yr[0]) / ((yr[1] - yr[0]) or 1) * bh
 
     clip = f"clip-{xref}{yref}"
@@ -131,31 +132,32 @@ def _subplot(layout: dict[str, Any], xref: str, yref: str, traces: list[dict[str
         mode = t.get("mode") or ("lines" if len(xs) > 20 else "lines+markers")
         if "lines" in mode:
             width = (t.get("line") or {}).get("width", 2)
-            for run in _runs(xs, ys):
-                points = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in run)
+            for run in _runs(sx(xs), sy(ys)):
+                points = " ".join(f"{x:.1f},{y:.1f}" for x, y in _thin(run))
                 out.append(f"<polyline fill='none' stroke='{_attr(color)}' stroke-width='{width}' points='{points}'/>")
         if "markers" in mode:
             marker = t.get("marker") or {}
             size = float(marker.get("size", 6)) if not isinstance(marker.get("size"), list) else 6.0
             colors = marker.get("color")
-            for i, (x, y) in enumerate(zip(xs, ys)):
-                if x is None or y is None:
+            for i, (x, y) in enumerate(zip(sx(xs).tolist(), sy(ys).tolist())):
+                if math.isnan(x) or math.isnan(y):
                     continue
                 c = colors[i] if isinstance(colors, list) and i < len(colors) and isinstance(colors[i], str) else color
-                out.append(f"<circle cx='{sx(x):.1f}' cy='{sy(y):.1f}' r='{size / 2:.1f}' fill='{_attr(c)}'/>")
+                out.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{size / 2:.1f}' fill='{_attr(c)}'/>")
     out.append("</g></g>")
     return "".join(out)
 
 
-def _bars(t: dict[str, Any], xs: list[Any], ys: list[Any], horizontal: bool, sx: Any, sy: Any, color: str) -> str:
+def _bars(t: dict[str, Any], xs: np.ndarray, ys: np.ndarray, horizontal: bool, sx: Any, sy: Any,
+          color: str) -> str:
     out = []
-    pos, val = (ys, xs) if horizontal else (xs, ys)
-    steps = sorted({p for p in pos if p is not None})
+    pos, val = (ys.tolist(), xs.tolist()) if horizontal else (xs.tolist(), ys.tolist())
+    steps = sorted({p for p in pos if not math.isnan(p)})
     gap = min((b - a for a, b in zip(steps, steps[1:])), default=1.0) or 1.0
     widths = t.get("width")
     colors = (t.get("marker") or {}).get("color")
     for i, (p, v) in enumerate(zip(pos, val)):
-        if p is None or v is None:
+        if math.isnan(p) or math.isnan(v):
             continue
         bw = float(widths[i]) if isinstance(widths, list) and i < len(widths) else gap * 0.8
         c = colors[i] if isinstance(colors, list) and i < len(colors) else color
@@ -175,32 +177,40 @@ class _Categories(dict):
         return float(self.setdefault(label, len(self)))
 
 
-def _values(raw: Any, axis_type: str | None, cats: _Categories) -> list[float | None]:
-    """A trace's coordinates as floats (dates as epoch seconds, categories as positions; None for gaps)."""
+def _values(raw: Any, axis_type: str | None, cats: _Categories) -> np.ndarray:
+    """A trace's coordinates as floats (dates as epoch seconds, categories as positions; NaN for gaps)."""
     if raw is None:
-        return []
+        return np.empty(0)
     if isinstance(raw, dict):  # plotly's typed-array encoding {"dtype", "bdata"}
         import base64
 
-        import numpy as np
-
-        raw = np.frombuffer(base64.b64decode(raw["bdata"]), dtype=raw["dtype"]).tolist()
+        raw = np.frombuffer(base64.b64decode(raw["bdata"]), dtype=raw["dtype"])
+    if isinstance(raw, np.ndarray) and raw.dtype.kind in "biuf":  # the common case, without a Python loop
+        out = raw.astype(float)
+        out[~np.isfinite(out)] = np.nan
+        return out
     if hasattr(raw, "tolist"):
         raw = raw.tolist()
-    out: list[float | None] = []
+    values: list[float] = []
     for v in raw:
-        if v is None or isinstance(v, bool):
-            out.append(None if v is None else float(v))
-        elif isinstance(v, (int, float)):
-            out.append(float(v) if math.isfinite(v) else None)
+        if v is None:
+            values.append(math.nan)
+        elif isinstance(v, (bool, int, float)):
+            values.append(float(v) if math.isfinite(v) else math.nan)
         elif isinstance(v, (dt.datetime, dt.date)) or (axis_type == "date" and isinstance(v, str)):
-            out.append(_epoch(v))
+            values.append(_epoch(v))
         else:
-            out.append(cats.position(str(v)))
-    return out
+            values.append(cats.position(str(v)))
+    return np.asarray(values, dtype=float)
 
 
-def _epoch(v: Any) -> float | None:
+def _log10(v: Any) -> Any:
+    a = np.asarray(v, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(a > 0, np.log10(np.where(a > 0, a, 1.0)), np.nan)
+
+
+def _epoch(v: Any) -> float:
     try:
         d = v if isinstance(v, (dt.datetime, dt.date)) else dt.datetime.fromisoformat(str(v).replace("Z", "+00:00"))
         if not isinstance(d, dt.datetime):
@@ -209,16 +219,17 @@ def _epoch(v: Any) -> float | None:
             d = d.replace(tzinfo=dt.timezone.utc)
         return d.timestamp()
     except ValueError:
-        return None
+        return math.nan
 
 
-def _range(given: Any, values: Sequence[float], log: bool, *, pad: float) -> tuple[float, float]:
+def _range(given: Any, values: np.ndarray, log: bool, *, pad: float) -> tuple[float, float]:
     if isinstance(given, (list, tuple)) and len(given) == 2 and all(isinstance(v, (int, float)) for v in given):
         return float(given[0]), float(given[1])
-    vals = [math.log10(v) for v in values if v > 0] if log else list(values)
-    if not vals:
+    vals = _log10(values) if log else np.asarray(values, dtype=float)
+    vals = vals[np.isfinite(vals)]
+    if not len(vals):
         return 0.0, 1.0
-    lo, hi = min(vals), max(vals)
+    lo, hi = float(vals.min()), float(vals.max())
     if lo == hi:
         lo, hi = lo - (abs(lo) * 0.1 or 1), hi + (abs(hi) * 0.1 or 1)
     span = hi - lo
@@ -268,19 +279,22 @@ def _fmt(v: float) -> str:
     return f"{v:.4g}"
 
 
-def _runs(xs: list[Any], ys: list[Any]) -> list[list[tuple[float, float]]]:
-    """Point runs between gaps (None in x or y breaks a line, as plotly's connectgaps=False does)."""
-    runs, cur = [], []
-    for x, y in zip(xs, ys):
-        if x is None or y is None:
-            if cur:
-                runs.append(cur)
-            cur = []
-        else:
-            cur.append((x, y))
-    if cur:
-        runs.append(cur)
-    return runs
+def _runs(xs: np.ndarray, ys: np.ndarray) -> list[np.ndarray]:
+    """Point runs (n x 2 arrays) between gaps: NaN in x or y breaks a line, as plotly's connectgaps=False does."""
+    xy = np.column_stack([xs, ys])
+    ok = np.isfinite(xy).all(axis=1)
+    edges = np.flatnonzero(np.diff(np.r_[False, ok, False].astype(np.int8)))
+    return [xy[a:b] for a, b in zip(edges[::2], edges[1::2])]
+
+
+def _thin(xy: np.ndarray) -> list[tuple[float, float]]:
+    """A line's pixel points with at most its lowest and highest point per pixel column (looks the same)."""
+    col = np.floor(xy[:, 0])
+    starts = np.flatnonzero(np.r_[True, col[1:] != col[:-1]])
+    if len(xy) < 600 or 2 * len(starts) >= len(xy):
+        return list(map(tuple, xy.tolist()))
+    low, high = np.minimum.reduceat(xy[:, 1], starts), np.maximum.reduceat(xy[:, 1], starts)
+    return list(zip(np.repeat(xy[starts, 0], 2).tolist(), np.column_stack([low, high]).ravel().tolist()))
 
 
 # -- parallel coordinates ------------------------------------------------------------
@@ -296,11 +310,15 @@ def _parcoords(trace: dict[str, Any], plot: tuple[float, float, float, float]) -
     cols = []
     for d in dims:
         vals = _values(d.get("values"), None, _Categories())
-        lo, hi = _range(d.get("range"), [v for v in vals if v is not None], False, pad=0.0)
+        lo, hi = _range(d.get("range"), vals, False, pad=0.0)
+        vals = vals.tolist()
         cols.append((vals, lo, hi))
     n = max(len(c[0]) for c in cols)
     xs = [px + (i / max(1, len(dims) - 1)) * pw if len(dims) > 1 else px + pw / 2 for i in range(len(dims))]
-    color_vals = _values(line.get("color"), None, _Categories()) if isinstance(line.get("color"), (list, dict)) else []
+    raw_color = line.get("color")
+    numeric = raw_color is not None and not isinstance(raw_color, str)
+    color_vals = _values(raw_color, None, _Categories()) if numeric else []
+    color_vals = [None if math.isnan(c) else c for c in np.asarray(color_vals, dtype=float).tolist()]
     finite = [c for c in color_vals if c is not None]
     clo, chi = (min(finite), max(finite)) if finite else (0.0, 1.0)
     out = ["<g class='parcoords'>"]
@@ -308,7 +326,7 @@ def _parcoords(trace: dict[str, Any], plot: tuple[float, float, float, float]) -
         pts = []
         for x, (vals, lo, hi) in zip(xs, cols):
             v = vals[row] if row < len(vals) else None
-            if v is not None:
+            if v is not None and not math.isnan(v):
                 pts.append(f"{x:.1f},{bottom - (v - lo) / ((hi - lo) or 1) * (bottom - top):.1f}")
         cv = color_vals[row] if row < len(color_vals) else None
         color = (_VIRIDIS[min(9, int((cv - clo) / ((chi - clo) or 1) * 9.999))] if cv is not None
