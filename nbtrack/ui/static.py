@@ -76,7 +76,8 @@ UPGRADE_SCRIPT = (
     "r.querySelectorAll('.nbtrack-chart').forEach(function(c){var j=c.querySelector('script.nbtrack-figure'),"
     "i=c.querySelector('img.nbtrack-chart-img');if(!j||!i)return;try{var f=JSON.parse(j.textContent),"
     "d=document.createElement('div');d.className='plotly-graph-div';c.insertBefore(d,i);"
-    "P.newPlot(d,f.data,f.layout,{displaylogo:false,responsive:true});i.remove();}catch(e){}});})();</script>"
+    "P.newPlot(d,f.data,f.layout,{displaylogo:false,responsive:true}).then(function(){i.remove()});}catch(e){}});"
+    "})();</script>"
 )
 
 
