@@ -87,3 +87,29 @@ def test_figure_png_returns_none_within_its_deadline_without_a_browser(tmp_path:
         assert out.stdout.startswith("True"), out.stdout
         assert "PNG images are off for this session" in out.stderr and out.stderr.count("PNG images are off") == 1
         assert time.monotonic() - started < 30  # the deadline (15 s) plus start-up, and the exit is not held up
+
+
+PNG_DONE_CELL = """import threading, time
+deadline = time.monotonic() + 90
+while any(t.name == "nbtrack-png-later" for t in threading.enumerate()) and time.monotonic() < deadline:
+    time.sleep(0.1)
+from nbtrack.ui import static
+print("png off:", static._png.disabled)
+"""
+
+
+def test_with_a_working_browser_the_png_arrives_after_the_finish(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BROWSER_PATH", raising=False)  # kaleido finds the system Chromium
+    monkeypatch.setenv("NBTRACK_PNG", "1")
+    monkeypatch.setenv("NBTRACK_DIR", str(tmp_path / "store"))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in ("%load_ext nbtrack", TRACK_CELL, PNG_DONE_CELL)]
+    NotebookClient(nb, timeout=120, kernel_name="python3", record_timing=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    track = nb.cells[1]
+    assert _seconds(track) < 5  # the browser started after the cell, not in it
+    said = "".join(o.get("text", "") for o in nb.cells[2].outputs)
+    assert "png off: None" in said, said
+    view = track.outputs[0]["data"]  # the frozen output, updated in place with the PNG
+    assert view["image/png"] and 'data-state="finished"' in view["text/html"]
