@@ -33,6 +33,7 @@ from .charts import (XAxis, column_label, group_keys, importance_figure, line_fi
                      parallel_data, parallel_figure, param_columns, param_importance, scatter_figure, scatter_points)
 from .compare import MAX_COMPARED, compare_html
 from .plotly_view import PlotlyView
+from .registry import registry_html
 from .snapshot import WidgetSnapshot
 
 __all__ = ["Dashboard", "analysis_figure", "curves_figure", "dashboard", "default_metrics", "metric_columns",
@@ -305,7 +306,8 @@ class Dashboard(widgets.VBox):
         note = f" · curves show the first {MAX_CURVE_RUNS}" if cut else ""
         return (f"<div class='nbtrack-dashboard-header' style='font-family:sans-serif;font-size:13px'>"
                 f"<b>{title}</b> · {len(self.runs)} runs · {int(states.get('running', 0))} running · "
-                f"{len(self.table.selected)} selected{note} <span style='color:#777'>{status}</span></div>")
+                f"{len(self.table.selected)} selected{note} <span style='color:#777'>{status}</span></div>"
+                + registry_html(self.store))
 
     # -- display and lifecycle ------------------------------------------------
 
