@@ -5,7 +5,8 @@ its trials, an agent's progress bar) is executed by nbclient, so it is untrusted
 a fresh JupyterLab and in Notebook 7 whose Jupyter secret never signed it, under a kernel name
 that does not exist. Every tracked cell, the dashboard, the sweep panel and the progress bar
 must show a drawn chart or image of real size, and no "Error displaying widget". The same with
-kaleido's browser unavailable while it ran, and once signed (trusted) with the kernel still gone.
+kaleido's browser unavailable while it ran, once signed (trusted) with the kernel still gone, and
+signed and reopened in a new kernel (where the widgets' models are not found).
 """
 
 from __future__ import annotations
@@ -94,6 +95,11 @@ def saved(server: _FreshServer, tmp_path_factory: pytest.TempPathFactory) -> dic
     NotebookNotary(data_dir=str(server.base / "data")).sign(signed)
     nbformat.write(signed, server.root / "shared-trusted.ipynb")
     out["trusted"] = server.root / "shared-trusted.ipynb"
+    # reopened by its author in a new kernel: the widgets' models are gone ("model not found")
+    signed.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    NotebookNotary(data_dir=str(server.base / "data")).sign(signed)
+    nbformat.write(signed, server.root / "shared-new-kernel.ipynb")
+    out["new-kernel"] = server.root / "shared-new-kernel.ipynb"
     return out
 
 
@@ -116,12 +122,12 @@ def _drawn(page: Any, selector: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("front", ["lab", "notebook7"])
-@pytest.mark.parametrize("variant", ["untrusted", "no-kaleido", "trusted"])
+@pytest.mark.parametrize("variant", ["untrusted", "no-kaleido", "trusted", "new-kernel"])
 def test_a_shared_notebook_shows_every_chart_without_a_kernel(front: str, variant: str, server: _FreshServer,
                                                                saved: dict[str, Path], browser: Any) -> None:
     path = saved[variant]
     trusted = NotebookNotary(data_dir=str(server.base / "data")).check_signature(nbformat.read(path, as_version=4))
-    assert trusted == (variant == "trusted")
+    assert trusted == (variant in ("trusted", "new-kernel"))
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     errors: list[str] = []
     try:
@@ -158,8 +164,13 @@ def test_a_shared_notebook_shows_every_chart_without_a_kernel(front: str, varian
         bar.scroll_into_view_if_needed()
         assert bar.evaluate("e => e.complete && e.naturalWidth > 0 && e.getBoundingClientRect().width >= 200")
         assert "3/3 trials" in page.locator(".nbtrack-progress").first.inner_text()
+        if trusted:  # the widgets' own outputs ("Loading widget...", "model not found") are there, hidden
+            for root in (".nbtrack-dashboard-static", ".nbtrack-sweep-panel-static"):
+                widget = page.locator(f".jp-OutputArea-child:has(+ .jp-OutputArea-child {root})").first
+                assert widget.count() == 1 and not widget.is_visible(), root
         text = page.locator("body").inner_text()
         assert "Error displaying widget" not in text and "Loading widget" not in text
         screenshot(page, f"shared-{front}-{variant}")
     finally:
         context.close()
+        server.delete_sessions()
