@@ -42,6 +42,7 @@ class WidgetSnapshot:
         self._widget, self._make, self._delay = widget, make_bundle, delay
         self._handle: Any = None
         self._dirty, self._stop = threading.Event(), threading.Event()
+        self._sending = threading.Lock()  # one update at a time, the latest last
         self._thread: threading.Thread | None = None
         widget.add_class(self.live_class)
 
@@ -86,14 +87,18 @@ class WidgetSnapshot:
 
     def update_now(self) -> None:
         """Redraw the snapshot now (the caller's thread)."""
-        self._dirty.clear()
-        if self._handle is not None:
-            self._handle.update(self.bundle(), raw=True, metadata=output_metadata(self.kind))
+        with self._sending:
+            self._dirty.clear()
+            if self._handle is not None:
+                self._handle.update(self.bundle(), raw=True, metadata=output_metadata(self.kind))
 
     def close(self) -> None:
-        """Stop redrawing (the last snapshot stays)."""
+        """Stop redrawing; a change not drawn yet is drawn now, so the saved snapshot is the view as left."""
+        pending = self._dirty.is_set()
         self._stop.set()
-        self._dirty.set()
+        self._dirty.set()  # wakes the thread, which ends
+        if pending:
+            self.update_now()
 
     def _loop(self) -> None:
         while not self._stop.is_set():
