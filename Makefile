@@ -15,10 +15,21 @@ $(STAMP): pyproject.toml
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-demo: $(STAMP)
+# The demo gets a virtual environment of its own with only what it needs (nbtrack, a kernel,
+# nbconvert, scikit-learn: the `demo` extra): no browser, no test or framework stack.
+DEMO_VENV  := .venv-demo
+DEMO_STAMP := $(DEMO_VENV)/.installed-demo
+
+$(DEMO_STAMP): pyproject.toml
+	test -x $(DEMO_VENV)/bin/python || $(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install -q --upgrade pip
+	$(DEMO_VENV)/bin/python -m pip install -q -e '.[demo]'
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	rm -rf build/.nbtrack && mkdir -p build
-	cd notebooks && NBTRACK_DIR=../build/.nbtrack ../$(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.store_widget_state=False quickstart.ipynb --output-dir ../build --output quickstart.ipynb
-	$(BIN)/nbtrack export build/quickstart.ipynb -o build/quickstart.html
+	cd notebooks && NBTRACK_DIR=../build/.nbtrack ../$(DEMO_VENV)/bin/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.store_widget_state=False quickstart.ipynb --output-dir ../build --output quickstart.ipynb
+	$(DEMO_VENV)/bin/nbtrack export build/quickstart.ipynb -o build/quickstart.html
 	@echo "executed notebook: build/quickstart.ipynb"
 	@echo "HTML rendering:    build/quickstart.html"
 

@@ -19,6 +19,9 @@ wall-clock and process CPU time, with the load average printed beside them:
                  compare view and colours redrawn (median)
   refresh idle   one poll when nothing changed (median)
 
+Static pictures (section `static`): the SVG nbtrack draws for each chart of a saved output
+(no browser), the chart's HTML (SVG + figure JSON), and kaleido's PNG where a browser works.
+
 Live view (a real kernel through nbclient; its comm messages really leave the kernel):
   a `%%track` cell logs 3 keys at 1 kHz (each step first computes for 1 ms, a busy wait standing in for
   training) for N steps, with the live view on and with NBTRACK_LIVE=0,
@@ -274,9 +277,62 @@ def live_section(steps: int, repeats: int) -> list[str]:
     ]
 
 
+def _static_charts() -> dict[str, Any]:
+    """The charts a frozen run, a dashboard and a sweep panel picture: 4-key lines of 2 runs x 2,000
+    points (the live view's cap per curve), parallel coordinates of 50 runs, and importance bars."""
+    import numpy as np
+    import pandas as pd
+
+    from nbtrack.ui.charts import (Curve, importance_figure, line_figure, parallel_data, parallel_figure,
+                                   param_importance)
+
+    rng = np.random.default_rng(0)
+    x = np.arange(2000, dtype=float)
+    panels = {key: [Curve(r, r, x, np.exp(-x / 500) + rng.random(2000) * 0.05) for r in ("a", "b")]
+              for key in ("loss", "acc", "val/loss", "val/acc")}
+    runs = pd.DataFrame({"id": [f"r{i}" for i in range(50)], "config.lr": rng.random(50),
+                         "config.layers": rng.integers(1, 8, 50), "summary.loss": rng.random(50)})
+    return {"lines (4 panels x 2 runs x 2,000 points)": line_figure(panels, title="train"),
+            "parallel coordinates (50 runs)": parallel_figure(parallel_data(runs, "summary.loss")),
+            "importance (2 parameters)": importance_figure(param_importance(runs, "summary.loss"),
+                                                            metric="summary.loss")}
+
+
+def static_section(repeats: int) -> list[str]:
+    """What one chart's static picture costs: nbtrack's SVG (always) and kaleido's PNG (where it works)."""
+    from nbtrack.ui.static import _png, chart_html, figure_png
+    from nbtrack.ui.svg import figure_svg
+
+    charts = _static_charts()
+    first = next(iter(charts.values()))
+    started = clock()
+    warm_png = figure_png(first)  # kaleido's start (a browser), once per process
+    start_cost = clock() - started
+    rows = []
+    for name, fig in charts.items():
+        svg = _median([_timed(lambda fig=fig: figure_svg(fig)) for _ in range(repeats)])
+        html = _median([_timed(lambda fig=fig: chart_html(fig)) for _ in range(repeats)])
+        png = (_median([_timed(lambda fig=fig: figure_png(fig)) for _ in range(repeats)])
+               if warm_png is not None else None)
+        png_text = f"{png[0] * 1000:,.0f} ms" if png is not None else f"n/a ({_png.disabled})"
+        rows.append(f"| {name} | {svg[0] * 1000:,.1f} ms | {html[0] * 1000:,.1f} ms | "
+                    f"{len(figure_svg(fig)) / 1024:,.0f} KiB | {png_text} |")
+    return [
+        f"### Static picture per chart ({repeats} repeats, median wall time)",
+        "",
+        f"Load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs. kaleido's first image "
+        f"(browser start): {start_cost:.1f} s{'' if warm_png is not None else ' (no image: ' + str(_png.disabled) + ')'}.",
+        "",
+        "| chart | SVG (nbtrack, no browser) | chart HTML (SVG + figure JSON) | SVG size | PNG (kaleido) |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        *rows,
+    ]
+
+
 SECTIONS: dict[str, Callable[[argparse.Namespace], list[str]]] = {
     "dashboard": lambda args: dashboard_section(args.runs, args.steps, args.repeats),
     "live": lambda args: live_section(args.live_steps, max(3, args.repeats // 2)),
+    "static": lambda args: static_section(args.repeats),
 }
 
 

@@ -12,7 +12,12 @@ nbconvert's HTML (the `lab` template) is the base. On top of it:
   fallback; plotly's own MIME type (what `fig.show()` emits, which nbconvert drops)
   becomes an interactive figure.
 
-Notebook content is escaped by nbconvert as usual; nothing here unescapes it.
+Notebook content is escaped by nbconvert as usual; nothing here unescapes it. A notebook whose
+signature does not check (nbformat's NotebookNotary: one someone else sent, or executed by
+nbclient) is treated as JupyterLab treats it: its outputs' HTML is sanitised (no scripts, handlers,
+frames or styles) and JavaScript outputs are dropped. nbtrack's own outputs (marked in their
+metadata) keep working: their SVG pictures survive the sanitiser and their charts are drawn from
+their figure data by nbtrack's script, not by any script the notebook carries.
 """
 
 from __future__ import annotations
@@ -23,12 +28,16 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ._sanitize import sanitize_html
+from .ui.static import MARKER, UPGRADE_SCRIPT
+
 __all__ = [
-    "export_notebook", "notebook_to_html", "prepare_notebook", "strip_plotlyjs", "external_references",
+    "export_notebook", "is_trusted", "notebook_to_html", "prepare_notebook", "strip_plotlyjs", "external_references",
     "plotlyjs_source",
 ]
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_UNTRUSTED_DROP = ("application/javascript", "text/javascript", "application/x-javascript", "image/svg+xml")
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
@@ -117,14 +126,24 @@ def _plotly_figure_html(spec: Any) -> str | None:
         return None
 
 
-def _clean_output(output: Any) -> Any | None:
-    """One output made offline-ready; None when nothing worth showing is left."""
+def _clean_output(output: Any, trusted: bool) -> Any | None:
+    """One output made offline-ready (and inert where untrusted); None when nothing worth showing is left."""
     data = output.get("data")
     if not isinstance(data, dict):
         return output
+    ours = (output.get("metadata") or {}).get(MARKER)
+    if isinstance(ours, dict) and str(ours.get("kind", "")).endswith("-widget"):
+        return None  # a widget's view: its snapshot, the next output, shows it
     html = data.get("text/html")
     if isinstance(html, list):
         html = "".join(html)
+    if not trusted:
+        for mime in _UNTRUSTED_DROP:
+            data.pop(mime, None)
+        if isinstance(html, str):
+            html = sanitize_html(html, keep_figures=ours is not None)
+    if isinstance(html, str) and ours is not None and "nbtrack-figure" in html and UPGRADE_SCRIPT not in html:
+        html += UPGRADE_SCRIPT  # nbtrack's own script draws the figure data (snapshots and untrusted outputs)
     if isinstance(html, str):
         stripped = strip_plotlyjs(html)
         if stripped.strip():
@@ -144,7 +163,7 @@ def _clean_output(output: Any) -> Any | None:
     return output
 
 
-def prepare_notebook(nb: Any) -> Any:
+def prepare_notebook(nb: Any, *, trusted: bool = True) -> Any:
     """A copy of the notebook with its outputs made offline-ready (see the module docstring)."""
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)  # saved widget state needs a CDN widget manager
@@ -153,26 +172,40 @@ def prepare_notebook(nb: Any) -> Any:
             continue
         outputs = []
         for output in cell.get("outputs", []):
-            cleaned = _clean_output(output)
+            cleaned = _clean_output(output, trusted)
             if cleaned is not None:
                 outputs.append(cleaned)
         cell.outputs = outputs
     return nb
 
 
-def notebook_to_html(nb: Any, *, name: str = "notebook") -> str:
-    """The notebook (an nbformat node) as one self-contained HTML page."""
+def notebook_to_html(nb: Any, *, name: str = "notebook", trusted: bool = True) -> str:
+    """The notebook (an nbformat node) as one self-contained HTML page; untrusted outputs are sanitised."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab")
     exporter.raw_template = _TEMPLATE
     resources = {"metadata": {"name": name}, "nbtrack_plotlyjs": plotlyjs_source()}
-    body, _ = exporter.from_notebook_node(prepare_notebook(nb), resources=resources)
+    body, _ = exporter.from_notebook_node(prepare_notebook(nb, trusted=trusted), resources=resources)
     return body
 
 
-def export_notebook(notebook: str | os.PathLike[str], *, output: str | os.PathLike[str] | None = None) -> Path:
-    """Write NOTEBOOK.ipynb as a self-contained HTML page (default: beside it, `.html`); returns the path."""
+def is_trusted(nb: Any) -> bool:
+    """Whether the notebook's signature checks with this user's Jupyter secret (as JupyterLab decides)."""
+    from nbformat.sign import NotebookNotary
+
+    try:
+        return bool(NotebookNotary().check_signature(nb))
+    except Exception:  # no readable signature database: as Jupyter does, do not trust
+        return False
+
+
+def export_notebook(notebook: str | os.PathLike[str], *, output: str | os.PathLike[str] | None = None,
+                    trusted: bool | None = None) -> Path:
+    """Write NOTEBOOK.ipynb as a self-contained HTML page (default: beside it, `.html`); returns the path.
+
+    `trusted=None` asks the notebook's signature; an untrusted notebook's outputs are sanitised.
+    """
     import nbformat
 
     src = Path(notebook)
@@ -180,7 +213,7 @@ def export_notebook(notebook: str | os.PathLike[str], *, output: str | os.PathLi
         raise FileNotFoundError(f"no notebook at {src}")
     nb = nbformat.read(src, as_version=4)
     dest = Path(output) if output is not None else src.with_suffix(".html")
-    page = notebook_to_html(nb, name=src.stem)
+    page = notebook_to_html(nb, name=src.stem, trusted=is_trusted(nb) if trusted is None else trusted)
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(page, encoding="utf-8")
     return dest

@@ -419,7 +419,7 @@ def test_static_fallback_holds_table_figures_and_compare(four: dict[str, str], d
     assert "nbtrack-runs-static" in page and "nbtrack-dashboard-static" in page
     for key in "abcd":
         assert f"<td style='padding:2px 8px'>{key}</td>" in page
-    assert page.count("Plotly.newPlot") == 2  # curves and parallel coordinates
+    assert page.count("class=\"nbtrack-chart-img\"") == 2  # curves and parallel coordinates, as SVG pictures
     assert "nbtrack-compare" in page and "parcoords" in page
 
 

@@ -11,7 +11,7 @@ import plotly.io as pio
 import pytest
 
 from nbtrack.cli import main
-from nbtrack.export import external_references, notebook_to_html, plotlyjs_source, strip_plotlyjs
+from nbtrack.export import export_notebook, external_references, notebook_to_html, plotlyjs_source, strip_plotlyjs
 
 PLOTLYJS_BANNER = re.compile(r"\*\s*plotly\.js v\d")
 
@@ -144,3 +144,52 @@ def test_cli_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["export", str(tmp_path / "missing.ipynb")]) == 2
     assert "no notebook at" in capsys.readouterr().err
+
+
+def _nbtrack_output() -> nbformat.NotebookNode:
+    """An output exactly as nbtrack's frozen run view makes it (marked in its metadata)."""
+    from nbtrack.ui.static import output_metadata, static_bundle
+
+    fig = go.Figure(go.Scatter(x=[0, 1, 2], y=[3.0, 2.0, 1.5], name="loss"))
+    fig.update_layout(title="ours", height=300)
+    bundle = static_bundle(header_html="<b>run r1</b>", figures=[fig], text="nbtrack run r1", interactive=False,
+                           image_figure=fig, attrs={"data-run-id": "r1"})
+    return nbformat.v4.new_output("display_data", data=bundle, metadata=output_metadata("run"))
+
+
+def _hostile_notebook() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [
+        _nbtrack_output(),
+        nbformat.v4.new_output("display_data", data={
+            "text/html": "<div class='theirs'><script>window.pwned = 1</script><img src='x' onerror='pwned=2'>"
+                         "<iframe src='about:blank'></iframe>kept text</div>", "text/plain": "theirs"}),
+        nbformat.v4.new_output("display_data", data={"application/javascript": "window.pwned = 3",
+                                                     "text/plain": "js"}),
+        nbformat.v4.new_output("display_data", data={  # a forged nbtrack marker does not let a script through
+            "text/html": "<div class='forged'><script>window.pwned = 4</script></div>", "text/plain": "forged"},
+            metadata={"nbtrack": {"kind": "run", "version": 1}}),
+    ]
+    nb.cells = [cell]
+    return nb
+
+
+def test_an_untrusted_notebooks_scripts_are_not_exported_but_nbtracks_charts_are(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter"))  # a fresh secret: nothing signed yet
+    path = tmp_path / "shared.ipynb"
+    nbformat.write(_hostile_notebook(), path)
+    page = export_notebook(path).read_text()
+    for hostile in ("window.pwned", "pwned=2", "about:blank", "pwned = 3"):
+        assert hostile not in page, hostile
+    assert "kept text" in page and "nbtrack-chart-img" in page and "data:image/svg+xml;base64," in page
+    assert page.count('class="nbtrack-figure"') == 1 and "P.newPlot(d,f.data,f.layout" in page  # ours redraws it
+
+    from nbformat.sign import NotebookNotary
+
+    signed = nbformat.read(path, as_version=4)
+    NotebookNotary().sign(signed)  # the user's own notebook: trusted, shown as it is
+    nbformat.write(signed, path)
+    trusted_page = export_notebook(path).read_text()
+    assert "window.pwned = 1" in trusted_page and "nbtrack-chart-img" in trusted_page

@@ -65,9 +65,9 @@ def test_sweeps_notebook_runs_a_real_sweep_and_shows_the_panel(kernel_env: Path)
 
     panel_cell = nb.cells[next(i for i, s in enumerate(sources) if "nbtrack.sweep_panel(" in s)]
     shown = [o.data for o in panel_cell.outputs if o.output_type in ("display_data", "execute_result")]
-    assert len(shown) == 1 and "application/vnd.jupyter.widget-view+json" in shown[0]
-    assert "nbtrack-sweep-panel-static" in shown[0]["text/html"]  # what a saved notebook shows
-    assert shown[0]["text/plain"] == "nbtrack sweep panel (ready): bayes sweep, not started"
+    assert len(shown) == 2 and "application/vnd.jupyter.widget-view+json" in shown[0]  # the panel, then
+    assert "nbtrack-sweep-panel-static" in shown[1]["text/html"]  # its snapshot: what a saved notebook shows
+    assert shown[1]["text/plain"] == "nbtrack sweep panel (ready): bayes sweep, not started"
     assert len(nbtrack.open_store().list_sweeps()) == 1  # displaying the panel starts nothing
 
 

@@ -230,7 +230,7 @@ def test_start_runs_the_trials_in_the_background_and_shows_them():
     assert {t.type for t in views["importance"].data} == {"bar"}
     assert not panel.form.metric.disabled and not panel.start_button.disabled
     html_out = panel._repr_mimebundle_()["text/html"]
-    assert html_out.count("<tr data-run-id=") == 5 and html_out.count("plotly-graph-div") >= 3
+    assert html_out.count("<tr data-run-id=") == 5 and html_out.count("class=\"nbtrack-chart-img\"") >= 3
     assert f"sweep {panel.sweep_id}, 5 trials done, best loss=" in repr(panel)
 
 

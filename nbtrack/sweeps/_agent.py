@@ -205,6 +205,13 @@ def _run_program(st: Store, controller: SweepController, trial: Trial) -> None:
 
 
 def _progress_bar(total: int | None, sweep_id: str) -> Any:
-    from tqdm.auto import tqdm
+    """In a notebook an HTML output that outlives the kernel (not a widget); elsewhere tqdm on stderr."""
+    from .._notebook import in_kernel
+
+    if in_kernel():
+        from ..ui.progress import HtmlProgress
+
+        return HtmlProgress(total, f"sweep {sweep_id}")
+    from tqdm import tqdm
 
     return tqdm(total=total, desc=f"sweep {sweep_id}", unit="trial", file=sys.stderr)

@@ -4,8 +4,8 @@ Every value shown is computed here from the runs and history frames (the figure
 builders of :mod:`nbtrack.ui.charts`); the front ends only draw. Only the
 selected runs' history is read. Once displayed, a background thread polls
 ``Store.activity()`` (one tiny query) every couple of seconds and re-reads when
-it changed; ``close()`` stops it. The MIME bundle carries a static HTML form for
-saved and exported notebooks.
+it changed; ``close()`` stops it. Displayed, it shows its snapshot under the view
+(:mod:`nbtrack.ui.snapshot`): what a saved, shared or exported notebook shows.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from .comments_box import CommentsBox
 from .compare import MAX_COMPARED, compare_html
 from .plotly_view import PlotlyView
 from .registry import registry_html
+from .snapshot import WidgetSnapshot
 
 __all__ = ["Dashboard", "analysis_figure", "curves_figure", "dashboard", "default_metrics", "metric_columns",
            "metric_goal"]
@@ -127,6 +128,7 @@ class Dashboard(widgets.VBox):
         self._analysis_inputs: tuple[Any, pd.DataFrame] | None = None
         self.brush: Selection = {}  # parallel-coordinates brush, in the data's units (survives refreshes)
         self._status = ""
+        self._snapshot: WidgetSnapshot | None = None  # the static twin under the displayed view
         self._token = self.store.activity(project)
         self._read_at = time.monotonic()
         self.runs = read_runs(project, store=self.store)
@@ -252,6 +254,8 @@ class Dashboard(widgets.VBox):
                 return
             {"curves": self._draw_curves, "analysis": self._draw_analysis,
              "compare": self._draw_compare, "header": self._draw_header}[part]()
+            if self._snapshot is not None:
+                self._snapshot.changed()
 
     def _on_select(self, change: Mapping[str, Any]) -> None:
         """The selection changed (in the table or from Python): redraw what depends on it."""
@@ -382,16 +386,28 @@ class Dashboard(widgets.VBox):
     def close(self) -> None:
         """Stop polling and close every widget of the dashboard."""
         self.stop()
+        if self._snapshot is not None:
+            self._snapshot.close()
         for child in (*_descendants(self), *self.figures.values()):
             child.close()
         super().close()
 
-    def static_bundle(self) -> dict[str, Any]:
+    def static_bundle(self, *, interactive: bool = True) -> dict[str, Any]:
         """The saved-notebook form: header, static runs table, compare view and the current figures."""
-        figures = [view.current for view in (self.curves, *self._analysis.children, *self.sweep_charts.children)]
-        header = self._header_html() + static_table_html(self.table) + self.compare.value
-        return static.static_bundle(header_html=header, figures=figures, text=repr(self),
-                                    root_class="nbtrack-dashboard-static")
+        with self._lock:
+            figures = [view.current for view in (self.curves, *self._analysis.children, *self.sweep_charts.children)]
+            header = self._header_html() + static_table_html(self.table) + self.compare.value
+            snap = f" {self._snapshot.snapshot_class}" if self._snapshot is not None else ""
+            return static.static_bundle(header_html=header, figures=figures, text=repr(self),
+                                        image_figure=figures[0] if figures else None, interactive=interactive,
+                                        root_class="nbtrack-dashboard-static" + snap)
+
+    def _ipython_display_(self) -> None:
+        """Show the view and, under it, its snapshot (what a notebook without this kernel shows); start polling."""
+        self.start()
+        if self._snapshot is None:
+            self._snapshot = WidgetSnapshot(self, lambda: self.static_bundle(interactive=False), kind="dashboard")
+        self._snapshot.show()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         """The widget view plus its static HTML and text forms; displaying starts the polling."""

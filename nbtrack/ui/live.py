@@ -1,5 +1,6 @@
 """The live run view: a header and one Plotly chart per key group, drawn under the cell while
-the run logs, frozen into a static HTML + PNG output (same display id) when the run ends."""
+the run logs, frozen into a static output (same display id) when the run ends: HTML with SVG pictures
+of the charts (see :mod:`nbtrack.ui.static`), and a PNG added later where kaleido works."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from .card import STATE_COLORS
 from .charts import MAX_POINTS, SYSTEM_GROUP, Curve, downsample_minmax, group_keys, line_figure, run_colors
 from .media import MediaPanel, alerts_html
 from .plotly_view import PlotlyView
-from .static import static_bundle
+from .static import output_metadata, png_later, static_bundle
 
 __all__ = ["LiveRunView", "show_live"]
 
@@ -208,7 +209,7 @@ class LiveRunView:
 
     # -- lifecycle -----------------------------------------------------------
     def static_figures(self) -> tuple[list[go.Figure], go.Figure | None]:
-        """The final charts: one figure per group, and all keys in one figure for the PNG."""
+        """The final charts: one figure per group, and all keys in one figure for image-only viewers."""
         self._drain()
         groups = self._groups()
         figures = [line_figure(self._panels(keys), title=g, colors=self._color, x=_x_of(g))
@@ -232,13 +233,17 @@ class LiveRunView:
         bundle = static_bundle(
             header_html=self._header_html(run.state) + banner + self._media.static_html(), figures=figures,
             text=repr(RunCard(run)),
-            png_figure=combined, attrs={"data-run-id": run.id, "data-state": run.state},
+            image_figure=combined, attrs={"data-run-id": run.id, "data-state": run.state},
         )
         for fw in self._figures.values():
             fw.close()
         self.widget.close()
-        if self.handle is not None:
-            self.handle.update(bundle, raw=True)
+        handle, metadata = self.handle, output_metadata("run")
+        if handle is not None:
+            handle.update(bundle, metadata=metadata, raw=True)
+            if combined is not None:  # a PNG too where kaleido works: later, off the finish path
+                png_later(combined, lambda png: handle.update({**bundle, "image/png": png}, metadata=metadata,
+                                                              raw=True))
 
     def show(self) -> Any:
         """Display under the current cell, start redrawing, and freeze when the run ends."""

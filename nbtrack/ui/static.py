@@ -1,27 +1,42 @@
-"""Static forms of nbtrack displays: HTML with plotly figures, a PNG, and text.
+"""Static forms of nbtrack displays: HTML whose charts are SVG pictures, an optional PNG, and text.
 
-These are what survive saving, nbconvert, nbviewer and GitHub. The first static
-output of a kernel session carries plotly.js inline (marked `data-nbtrack-plotlyjs`),
-later ones rely on it; `nbtrack export` keeps exactly one copy per page.
+These are what survive saving, sharing (untrusted notebooks), nbconvert, nbviewer and GitHub.
+What shows by default needs no script: each chart is an `<img>` of an SVG drawn in Python
+(:mod:`nbtrack.ui.svg`, a few ms a chart). Where scripts run and plotly.js is on the page, a
+small script swaps each picture for the interactive chart drawn from the figure JSON kept
+beside it. The first static output of a kernel session carries plotly.js inline (marked
+`data-nbtrack-plotlyjs`), later ones rely on it; `nbtrack export` keeps exactly one copy per page.
+
+PNGs (kaleido + a browser) are an optional upgrade made in a child process with a deadline,
+never on the path of a cell, a run's finish or the interpreter's exit (see :func:`png_later`).
 """
 
 from __future__ import annotations
 
+import atexit
 import base64
 import html
+import json
+import logging
 import os
+import subprocess
+import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
-import plotly.io as pio
 
-__all__ = ["figure_html", "plotlyjs_script", "figure_png", "static_bundle"]
+from .svg import figure_svg
 
+__all__ = ["MARKER", "chart_html", "figure_png", "output_metadata", "plotlyjs_script", "png_later",
+           "static_bundle", "svg_data_uri", "UPGRADE_SCRIPT"]
+
+MARKER = "nbtrack"  # output metadata key naming nbtrack's own outputs (export re-renders them from data)
+FIRST_PNG_DEADLINE = 15.0  # seconds for kaleido to start its browser and draw the first image
+PNG_DEADLINE = 5.0  # seconds for each later image
+_log = logging.getLogger("nbtrack")
 _session = {"plotlyjs_sent": False}
-_png_lock = threading.Lock()
-_png_state: dict[str, Any] = {"server": False, "broken": False}
 
 
 def plotlyjs_script() -> str:
@@ -31,65 +46,181 @@ def plotlyjs_script() -> str:
     return f'<script type="text/javascript" data-nbtrack-plotlyjs="1">{get_plotlyjs()}</script>'
 
 
-def figure_html(fig: go.Figure, *, div_id: str | None = None) -> str:
-    """One figure as an HTML fragment that expects plotly.js on the page."""
-    return pio.to_html(
-        fig, full_html=False, include_plotlyjs=False, div_id=div_id,
-        config={"displaylogo": False, "responsive": True},
-    )
+def output_metadata(kind: str) -> dict[str, Any]:
+    """The output metadata that marks an output as nbtrack's own (`kind`: run, dashboard, sweep-panel, ...)."""
+    return {MARKER: {"kind": kind, "version": 1}}
 
 
-def figure_png(fig: go.Figure, *, width: int = 900, height: int | None = None) -> bytes | None:
-    """Render a PNG offline with kaleido and the system Chromium; None when no renderer is available."""
-    if os.environ.get("NBTRACK_PNG", "1") == "0" or _png_state["broken"]:
-        return None
-    try:
-        import kaleido
-    except ImportError:
-        return None
-    with _png_lock:
-        try:
-            if not _png_state["server"]:
-                kaleido.start_sync_server(silence_warnings=True)
-                _png_state["server"] = True
-            import warnings
+def svg_data_uri(fig: go.Figure | dict[str, Any], *, width: int = 900) -> str:
+    """The figure's SVG picture as a data: URI (what an `<img>` shows with no script)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(figure_svg(fig, width=width).encode()).decode("ascii")
 
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return pio.to_image(fig, format="png", width=width, height=height or fig.layout.height or 300)
-        except Exception:  # no Chromium, sandbox trouble, ...: HTML alone still renders
-            _png_state["broken"] = True
-            return None
+
+def chart_html(fig: go.Figure) -> str:
+    """One chart: its SVG picture (no script needed) and its figure JSON for the interactive upgrade."""
+    spec = json.loads(fig.to_json())
+    layout = spec.get("layout") or {}
+    height = int(layout.get("height") or 300)
+    title = html.escape(str((layout.get("title") or {}).get("text") or "chart"), quote=True)
+    data = json.dumps({"data": spec.get("data", []), "layout": layout})
+    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")  # no markup inside
+    return (f'<div class="nbtrack-chart" style="max-width:900px">'
+            f'<img class="nbtrack-chart-img" alt="{title}" width="900" height="{height}" '
+            f'style="max-width:100%;height:auto" src="{svg_data_uri(spec)}">'
+            f'<script type="application/json" class="nbtrack-figure">{data}</script></div>')
+
+
+# Swaps each picture of the enclosing output for an interactive chart when plotly.js is on the page.
+UPGRADE_SCRIPT = (
+    "<script>(function(){var s=document.currentScript,r=s&&s.parentElement,P=window.Plotly;if(!r||!P)return;"
+    "r.querySelectorAll('.nbtrack-chart').forEach(function(c){var j=c.querySelector('script.nbtrack-figure'),"
+    "i=c.querySelector('img.nbtrack-chart-img');if(!j||!i)return;try{var f=JSON.parse(j.textContent),"
+    "d=document.createElement('div');d.className='plotly-graph-div';c.insertBefore(d,i);"
+    "P.newPlot(d,f.data,f.layout,{displaylogo:false,responsive:true}).then(function(){i.remove()});}catch(e){}});"
+    "})();</script>"
+)
 
 
 def static_bundle(
-    *, header_html: str, figures: Sequence[go.Figure], text: str, png_figure: go.Figure | None = None,
-    root_class: str = "nbtrack-static", attrs: dict[str, str] | None = None,
+    *, header_html: str, figures: Sequence[go.Figure], text: str, image_figure: go.Figure | None = None,
+    root_class: str = "nbtrack-static", attrs: dict[str, str] | None = None, interactive: bool = True,
 ) -> dict[str, Any]:
-    """A MIME bundle: text/html (figures, plotly.js once per session), image/png if renderable, text/plain."""
+    """A MIME bundle: text/html (SVG charts, interactive where plotly.js runs), image/svg+xml, text/plain.
+
+    `image_figure` is the one picture for image-only viewers; `interactive=False` leaves plotly.js
+    and the upgrade script out (a widget's snapshot: replaced often, hidden while the widget lives).
+    """
     parts = []
-    if figures and not _session["plotlyjs_sent"]:
+    if figures and interactive and not _session["plotlyjs_sent"]:
         parts.append(plotlyjs_script())
         _session["plotlyjs_sent"] = True
-    png = figure_png(png_figure) if png_figure is not None else None
-    png_b64 = base64.b64encode(png).decode("ascii") if png is not None else None
     attr_text = "".join(f' {k}="{html.escape(v, quote=True)}"' for k, v in (attrs or {}).items())
     parts.append(f'<div class="{root_class}"{attr_text}>{header_html}')
-    parts.extend(figure_html(fig) for fig in figures)
-    if png_b64 is not None and figures:
-        # Where plotly.js is missing from the page (the output that carried it was cleared or
-        # re-run), show the PNG instead of blank chart boxes.
-        parts.append(f'<img class="nbtrack-png" style="display:none;max-width:100%" src="data:image/png;base64,{png_b64}">'
-                     + _PNG_FALLBACK_SCRIPT)
+    parts.extend(chart_html(fig) for fig in figures)
+    if figures and interactive:
+        parts.append(UPGRADE_SCRIPT)
     parts.append("</div>")
     bundle: dict[str, Any] = {"text/plain": text, "text/html": "".join(parts)}
-    if png_b64 is not None:
-        bundle["image/png"] = png_b64
+    if image_figure is not None:
+        bundle["image/svg+xml"] = figure_svg(image_figure)
     return bundle
 
 
-_PNG_FALLBACK_SCRIPT = (
-    "<script>(function(){var s=document.currentScript,r=s&&s.parentElement;if(!r||window.Plotly)return;"
-    "r.querySelectorAll('.plotly-graph-div').forEach(function(d){d.style.display='none'});"
-    "r.querySelector('.nbtrack-png').style.display='block';})();</script>"
-)
+# -- PNG: optional, in a child process with a deadline ------------------------------------
+
+
+class _PngWorker:
+    """One kaleido child process per interpreter; a missing, failing or hung browser turns PNGs off once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[str] | None = None
+        self._answered = False
+        self.disabled: str | None = None  # why PNGs are off, once known
+
+    def render(self, fig: go.Figure | dict[str, Any], width: int, height: int) -> bytes | None:
+        """A PNG, or None (no kaleido, no working browser, or past the deadline). Blocks up to the deadline."""
+        with self._lock:
+            if self.disabled is not None:
+                return None
+            if os.environ.get("NBTRACK_PNG", "1") == "0":
+                self.disabled = "NBTRACK_PNG=0"
+                return None
+            import importlib.util
+
+            if importlib.util.find_spec("kaleido") is None:
+                self.disabled = "kaleido is not installed"  # SVG pictures cover it: no note
+                return None
+            spec = fig if isinstance(fig, dict) else json.loads(fig.to_json())
+            request = json.dumps({"figure": spec, "width": width, "height": height}) + "\n"
+            deadline = PNG_DEADLINE if self._answered else FIRST_PNG_DEADLINE
+            answer = self._ask(request, deadline)
+            if answer is None:
+                self._off(f"kaleido gave no image within {deadline:.0f} s (a missing or hung browser?)")
+                return None
+            if "error" in answer:
+                self._off(f"kaleido failed: {answer['error']}")
+                return None
+            self._answered = True
+            return base64.b64decode(answer["png"])
+
+    def _ask(self, request: str, deadline: float) -> dict[str, Any] | None:
+        if self._proc is None or self._proc.poll() is not None:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "nbtrack.ui._png_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+            )
+        proc = self._proc
+        box: list[str] = []
+
+        def exchange() -> None:
+            try:
+                proc.stdin.write(request)  # type: ignore[union-attr]
+                proc.stdin.flush()  # type: ignore[union-attr]
+                box.append(proc.stdout.readline())  # type: ignore[union-attr]
+            except (OSError, ValueError):
+                pass
+
+        talker = threading.Thread(target=exchange, name="nbtrack-png", daemon=True)
+        talker.start()
+        talker.join(deadline)
+        if not box or not box[0]:
+            self.close()
+            return None
+        try:
+            return json.loads(box[0])
+        except ValueError:
+            self.close()
+            return None
+
+    def _off(self, why: str) -> None:
+        self.disabled = why
+        self.close()
+        _log.warning("nbtrack: PNG images are off for this session (%s); every chart is still saved as an SVG "
+                     "picture and HTML. To get PNGs too, install Chrome or Chromium (or point BROWSER_PATH at "
+                     "it); NBTRACK_PNG=0 turns PNGs off without this note.", why)
+
+    def close(self) -> None:
+        """Kill the child (and its browser) if it runs."""
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        import psutil
+
+        try:  # kaleido starts the browser in a session of its own: kill the whole tree
+            family = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
+        except psutil.Error:
+            family = []
+        for member in family:
+            try:
+                member.kill()
+            except psutil.Error:
+                pass
+        proc.wait(timeout=5)
+
+
+_png = _PngWorker()
+atexit.register(_png.close)
+
+
+def figure_png(fig: go.Figure, *, width: int = 900, height: int | None = None) -> bytes | None:
+    """A PNG made by kaleido in a child process; None when it cannot (waits at most the deadline)."""
+    return _png.render(fig, width, height or fig.layout.height or 300)
+
+
+def png_later(fig: go.Figure, done: Callable[[str], None], *, width: int = 900) -> None:
+    """Make the figure's PNG on a background thread and call `done(base64)` if one was made."""
+    if _png.disabled is not None:
+        return
+    spec = json.loads(fig.to_json())  # a snapshot: the caller may change the figure meanwhile
+    height = int((spec.get("layout") or {}).get("height") or 300)
+
+    def work() -> None:
+        png = _png.render(spec, width, height)
+        if png is not None:
+            try:
+                done(base64.b64encode(png).decode("ascii"))
+            except Exception as exc:  # the display went away: the PNG was only an extra
+                _log.debug("nbtrack: PNG not shown: %s", exc)
+
+    threading.Thread(target=work, name="nbtrack-png-later", daemon=True).start()

@@ -40,6 +40,7 @@ from ._importance import importance_table
 from ._sweep_extras import EXTRA_CHARTS, sweep_extra_figures
 from .charts import Parallel, best_so_far_figure, importance_table_figure, parallel_data, parallel_figure
 from .plotly_view import PlotlyView
+from .snapshot import WidgetSnapshot
 from .static import static_bundle
 
 __all__ = ["SweepPanel", "TrialRow", "sweep_panel", "trial_rows", "best_row", "best_so_far",
@@ -89,7 +90,7 @@ class SweepPanel(widgets.VBox):
         self._failures = 0
         self._ended: dict[str, list[Any]] = {}  # metric values of ended runs, read once
         self._drawn: Any = None
-        self._handles: list[Any] = []
+        self._snapshot: WidgetSnapshot | None = None  # the static twin under the displayed panel
         initial = _read_config(config)
         bounded = "run_cap" in initial or initial.get("method") == "grid"
         self.form = SweepForm(form_from_config(initial, count=None if bounded else DEFAULT_COUNT))
@@ -242,10 +243,9 @@ class SweepPanel(widgets.VBox):
     def _finalize(self) -> None:
         """The last refresh of a run of trials; displays brought up to date for the saved notebook."""
         self._safe_refresh()
-        bundle = self._repr_mimebundle_() if self._handles else {}
-        for handle in self._handles:
+        if self._snapshot is not None:
             try:
-                handle.update(bundle, raw=True)
+                self._snapshot.update_now()
             except Exception as exc:  # no front end anymore
                 _log.warning("nbtrack sweep panel: could not update its display: %s", exc)
 
@@ -303,6 +303,8 @@ class SweepPanel(widgets.VBox):
         self.form.set_disabled(s in ("running", "pausing", "paused", "stopping"))
         if metric is not None:
             self._draw_charts(names, metric, goal)
+        if self._snapshot is not None:
+            self._snapshot.changed()
 
     def _status_line(self, done: int, total: int | None, metric: str | None, best: TrialRow | None) -> str:
         parts = [f"<b>{self.status}</b>"]
@@ -400,7 +402,7 @@ class SweepPanel(widgets.VBox):
         self.views, self.chart_figures, self.brush, self._parallel = {}, {}, {}, None
 
     # -- display ---------------------------------------------------------------------
-    def static_bundle(self) -> dict[str, Any]:
+    def static_bundle(self, *, interactive: bool = True) -> dict[str, Any]:
         """The saved-notebook form: status, the sweep config, errors, trials table, best config and charts."""
         try:
             text = yaml.safe_dump(self.config or config_from_form(self.form.value), sort_keys=False)
@@ -411,16 +413,23 @@ class SweepPanel(widgets.VBox):
                   f"{self.message.value}{self.table.value}{self.best.value}")
         figures = list(self.chart_figures.values())
         attrs = {"data-status": self.status, **({"data-sweep-id": self.sweep_id} if self.sweep_id else {})}
+        snap = f" {self._snapshot.snapshot_class}" if self._snapshot is not None else ""
         return static_bundle(header_html=header, figures=figures, text=repr(self), attrs=attrs,
-                             png_figure=figures[0] if figures else None, root_class="nbtrack-sweep-panel-static")
+                             image_figure=figures[0] if figures else None, interactive=interactive,
+                             root_class="nbtrack-sweep-panel-static" + snap)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         return {**(super()._repr_mimebundle_(**kwargs) or {}), **self.static_bundle()}
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
+        """Show the panel and, under it, its snapshot (what a notebook without this kernel shows)."""
+        if self._snapshot is None:
+            self._snapshot = WidgetSnapshot(self, self._snapshot_bundle, kind="sweep-panel")
+        self._snapshot.show()
 
-        self._handles.append(display(self._repr_mimebundle_(), raw=True, display_id=True))
+    def _snapshot_bundle(self) -> dict[str, Any]:
+        with self._lock:  # drawn on the snapshot's thread while trials update the panel
+            return self.static_bundle(interactive=False)
 
     def __repr__(self) -> str:
         if self.sweep_id is None:

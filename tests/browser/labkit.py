@@ -41,8 +41,9 @@ def _free_port() -> int:
 class LabServer:
     """A JupyterLab server started for the test session (stopped by its own PID)."""
 
-    def __init__(self, base: Path) -> None:
+    def __init__(self, base: Path, extra_args: tuple[str, ...] = ()) -> None:
         self.base = base
+        self.extra_args = extra_args
         self.root = base / "notebooks"
         self.store_dir = base / "store"
         self.log_path = base / "jupyter-lab.log"
@@ -80,7 +81,7 @@ class LabServer:
         cmd = [
             sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
             "--port-retries=0", f"--IdentityProvider.token={self.token}", "--allow-root",
-            "--LabApp.expose_app_in_browser=True", f"--ServerApp.root_dir={self.root}",
+            "--LabApp.expose_app_in_browser=True", f"--ServerApp.root_dir={self.root}", *self.extra_args,
         ]
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(cmd, cwd=self.root, env=self.env(), stdout=log, stderr=subprocess.STDOUT)

@@ -43,6 +43,9 @@ def test_dashboard_table_parallel_coordinates_and_selection(lab: Lab, notebooks_
     before = page.evaluate(_PLOTS_JS)
     dash.scroll_into_view_if_needed()
     screenshot(page, "dashboard")
+    # its snapshot (what a notebook without this kernel shows) is saved under it but hidden while it lives
+    snapshot = lab.cell(2).locator(".nbtrack-dashboard-static")
+    assert snapshot.count() == 1 and not snapshot.is_visible() and dash.is_visible()
     assert before["rows"] == 3, before
     # parameters lr and layers, and the metric, are axes of the parallel-coordinates plot
     assert before["parallel"]["dimensions"] >= 3, before
