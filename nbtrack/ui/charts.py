@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import plotly.colors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from nbtrack.ui._series import (
     DEFAULT_GROUP,
@@ -38,6 +41,7 @@ from nbtrack.ui._series import (
     param_importance,
     param_scale,
     scatter_points,
+    system_axis,
 )
 
 __all__ = [
@@ -67,6 +71,8 @@ __all__ = [
     "run_colors",
     "scatter_figure",
     "scatter_points",
+    "line_mode",
+    "system_axis",
 ]
 
 PALETTE: tuple[str, ...] = tuple(plotly.colors.qualitative.Plotly)
@@ -82,6 +88,11 @@ def run_colors(run_ids: Iterable[str]) -> dict[str, str]:
     for run_id in run_ids:
         colors.setdefault(str(run_id), PALETTE[len(colors) % len(PALETTE)])
     return colors
+
+
+def line_mode(points: int) -> str:
+    """How a metric trace draws: a line from its second point, a marker while it has only one."""
+    return "lines" if points > 1 else "markers"
 
 
 def line_figure(
@@ -100,13 +111,16 @@ def line_figure(
     colors = {**run_colors(run_ids), **(colors or {})}
     ncols = max(1, min(columns, len(keys)))
     nrows = math.ceil(len(keys) / ncols)
-    if len(keys) == 1:
-        fig, title = go.Figure(), title or keys[0]
-    else:
+    axes = {key: system_axis(key, np.concatenate([np.asarray(c.y, dtype=float) for c in panels[key]])
+                             if panels[key] else None) for key in keys}
+    labels = [key + (f" ({axes[key][0]})" if axes[key][0] else "") for key in keys]
+    if len(keys) == 1:  # one chart, titled by its key
+        fig, title = go.Figure(), labels[0]
+    else:  # a section: the group's title over one subplot per key, each titled by its key
         fig = make_subplots(
             rows=nrows,
             cols=ncols,
-            subplot_titles=keys,
+            subplot_titles=labels,
             horizontal_spacing=0.07,
             vertical_spacing=min(0.3, 0.5 / nrows) if nrows > 1 else 0.0,
         )
@@ -117,7 +131,7 @@ def line_figure(
                 go.Scatter(
                     x=curve.x,
                     y=curve.y,
-                    mode="lines" if len(curve.y) > 1 else "markers",
+                    mode=line_mode(len(curve.y)),
                     name=curve.name,
                     legendgroup=curve.run_id,
                     showlegend=curve.run_id not in shown,
@@ -137,7 +151,15 @@ def line_figure(
         type="date" if x == "wall" else "linear",
         title_text=_X_TITLES[x],
         title_font_size=10,
+        rangemode="normal" if x == "wall" else "tozero",  # a short run's axis starts at 0, not -0.5
     )
+    for i, key in enumerate(keys):
+        unit, span = axes[key]
+        where = {} if len(keys) == 1 else {"row": i // ncols + 1, "col": i % ncols + 1}
+        if span is not None:
+            fig.update_yaxes(range=list(span), **where)
+        elif unit:
+            fig.update_yaxes(rangemode="tozero", **where)
     _style(fig, title, HEIGHT + _ROW_HEIGHT * (nrows - 1))
     fig.update_layout(showlegend=len(shown) > 1, hovermode="x")
     return fig
@@ -289,6 +311,7 @@ def _style(fig: go.Figure, title: str, height: int) -> None:
         title={"text": title, "font": {"size": 13}, "x": 0.01, "xanchor": "left"},
         font={"size": 11},
         legend={"font": {"size": 10}},
+        autosize=True,  # as wide as its output area from the first draw (no fixed width)
         uirevision=title,
     )
 

@@ -14,7 +14,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .card import STATE_COLORS
-from .charts import MAX_POINTS, SYSTEM_GROUP, Curve, downsample_minmax, group_keys, line_figure, run_colors
+from .charts import (MAX_POINTS, SYSTEM_GROUP, Curve, downsample_minmax, group_keys, line_figure, line_mode,
+                     run_colors)
 from .media import MediaPanel, alerts_html
 from .plotly_view import PlotlyView
 from .static import static_bundle
@@ -183,7 +184,9 @@ class LiveRunView:
                 self._keys[group] = keys
                 rebuilt = True
                 continue
-            fw.set_xy({i: (panels[key][0].x, panels[key][0].y) for i, key in enumerate(keys)})
+            curves = [panels[key][0] for key in keys]
+            fw.set_xy({i: (c.x, c.y) for i, c in enumerate(curves)},
+                      modes={i: line_mode(len(c.y)) for i, c in enumerate(curves)})
         if rebuilt:
             self._charts.children = tuple(self._figures[g] for g in groups)
         return rebuilt

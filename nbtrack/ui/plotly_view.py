@@ -65,7 +65,7 @@ def figure_json(fig: go.Figure) -> dict[str, Any]:
 
 
 class PlotlyView(anywidget.AnyWidget):
-    """One chart: `show(fig)` to draw a figure, `set_xy(i, x, y)` to move one trace's points."""
+    """One chart: `show(fig)` to draw a figure, `set_xy({i: (x, y)})` to move some traces' points."""
 
     _esm = _HERE / "plotly_view.js"
     figure = traitlets.Dict().tag(sync=True)
@@ -100,10 +100,14 @@ class PlotlyView(anywidget.AnyWidget):
         self._fig = fig
         self.figure = figure_json(fig)
 
-    def set_xy(self, points: dict[int, tuple[Any, Any]]) -> None:
-        """Replace the x/y of some traces ({trace index: (x, y)}) in one message."""
+    def set_xy(self, points: dict[int, tuple[Any, Any]], *, modes: dict[int, str] | None = None) -> None:
+        """Replace the x/y (and optionally the mode) of some traces ({trace index: (x, y)}) in one message."""
         data = list(self.figure.get("data", []))
+        modes = modes or {}
         for index, (x, y) in points.items():
-            self._fig.data[index].x, self._fig.data[index].y = x, y
+            trace = self._fig.data[index]
+            trace.x, trace.y = x, y
             data[index] = {**data[index], "x": _plain(x), "y": _plain(y)}
+            if index in modes:
+                trace.mode = data[index]["mode"] = modes[index]
         self.figure = {**self.figure, "data": data}
