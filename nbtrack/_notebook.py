@@ -22,6 +22,7 @@ __all__ = ["init", "in_kernel", "live_views"]
 _log = logging.getLogger("nbtrack")
 
 _shown: weakref.WeakSet[Run] = weakref.WeakSet()  # runs that already have a live view (reinit="return_previous")
+_captured: weakref.WeakSet[Run] = weakref.WeakSet()  # runs whose calling cell's source is captured
 live_views: ContextVar[bool] = ContextVar("nbtrack_live_views", default=True)
 """False where a caller draws its runs itself (the sweep panel's trial thread): init() shows no live view."""
 
@@ -38,6 +39,9 @@ def in_kernel() -> bool:
 @functools.wraps(_init.init)
 def init(*args: Any, **kwargs: Any) -> Run:
     run = _init.init(*args, **kwargs)
+    if kwargs.get("mode") != "disabled" and live_views.get() and run not in _captured and in_kernel():
+        _captured.add(run)
+        _capture_cell(run)
     if kwargs.get("mode") != "disabled" and os.environ.get("NBTRACK_LIVE", "1") != "0" and live_views.get() \
             and run not in _shown and in_kernel():
         _shown.add(run)
@@ -48,3 +52,11 @@ def init(*args: Any, **kwargs: Any) -> Run:
         except Exception as exc:  # a view must never stop the run from starting
             _log.warning("nbtrack: could not show the live view of run %s: %s", run.id, exc)
     return run
+
+
+def _capture_cell(run: Run) -> None:
+    """Capture the source of the cell that called init() (a %%track cell then sets its body and magic line)."""
+    shell = sys.modules["IPython"].get_ipython()
+    raw = getattr(getattr(shell, "history_manager", None), "input_hist_raw", None)
+    if raw:
+        run._set_capture(cell_source=raw[-1], source_kind="notebook-cell")

@@ -91,7 +91,7 @@ class TrackMagics(Magics):
         run = nbtrack.init(config=config, **kwargs)
         run._set_capture(
             cell_source=cell, notebook=_notebook_path(shell), execution_count=count,
-            cell_id=_cell_id(shell), source_kind="notebook-cell",
+            cell_id=_cell_id(shell), source_kind="notebook-cell", magic_line=f"%%track {line}".rstrip(),
         )
         shell.user_ns["run"] = run
         for key in config:

@@ -30,7 +30,10 @@ MEDIA_TYPES = {"image-file": "images", "table-file": "tables", "histogram": "his
 LEVEL_COLORS = {"INFO": "#1f77b4", "WARN": "#ff7f0e", "ERROR": "#d62728"}
 MAX_TABLE_ROWS = 500
 MAX_STATIC_IMAGE_BYTES = 4_000_000
-_THUMB = "max-height:64px;max-width:96px"
+THUMB_PX = 96  # table images show at least this big (small images scaled up, pixels kept sharp)
+_THUMB = (f"width:{THUMB_PX}px;height:{THUMB_PX}px;object-fit:contain;image-rendering:pixelated;"
+          "cursor:zoom-in;vertical-align:middle")
+_FULL = "max-width:480px;min-width:192px;image-rendering:pixelated;display:block;margin-top:4px"
 
 
 # -- compute ------------------------------------------------------------------------
@@ -72,9 +75,13 @@ def _png_uri(png: bytes) -> str:
 
 
 def _cell_html(value: Any) -> str:
+    """A cell: escaped text, or an image thumbnail that opens to a large copy on click (no script needed)."""
     if isinstance(value, Image):
         alt = html.escape(value.caption or "image", quote=True)
-        return f'<img src="{_png_uri(value.png_bytes())}" alt="{alt}" title="{alt}" style="{_THUMB}">'
+        uri = _png_uri(value.png_bytes())
+        return (f"<details class='nbtrack-image'><summary style='list-style:none;cursor:zoom-in'>"
+                f'<img src="{uri}" alt="{alt}" title="{alt} (click to enlarge)" style="{_THUMB}"></summary>'
+                f'<img src="{uri}" alt="{alt}" style="{_FULL}"></details>')
     return html.escape(_cell_text(value))
 
 
@@ -315,7 +322,8 @@ class MediaPanel:
         return f"<div class='nbtrack-media'>{''.join(parts)}</div>" if parts else ""
 
     def static_figures(self, limit: int = 12) -> list[go.Figure]:
-        """The newest histogram and plotly figure of each key (at most `limit` of each)."""
+        """The newest histogram and plotly figure of each key (at most `limit` of each), queued values included."""
+        self.refresh()
         newest = self.sections["histograms"].last()[:limit]
         figures = [histogram_figure(v, title=f"{k} · step {s}") for k, s, v in newest]
         for _key, _step, value in self.sections["plotly"].last()[:limit]:
