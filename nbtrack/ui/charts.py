@@ -187,8 +187,10 @@ def parallel_figure(data: Parallel, *, title: str = "") -> go.Figure:
             tickfont={"size": 10},
         )
     )
-    _style(fig, title, HEIGHT + 40)
-    fig.update_layout(margin={"t": 70, "l": 60, "r": 60})
+    _style(fig, title, HEIGHT + 70)
+    # the axis labels sit above the axes: the title goes to the top of the figure, the axes leave room under it
+    fig.update_layout(margin={"t": 100, "l": 70, "r": 70, "b": 30},
+                      title={"y": 0.98, "yref": "container", "yanchor": "top"})
     return fig
 
 
@@ -235,6 +237,12 @@ def importance_figure(table: pd.DataFrame, *, metric: str) -> go.Figure:
         )
     labels = [column_label(p) for p in table["param"]]
     correlation = table["correlation"].to_numpy(dtype=float)
+    if len(labels) == 1:  # one varying parameter has all the importance: say so rather than draw one giant bar
+        corr = "n/a (categorical)" if math.isnan(correlation[0]) else f"{correlation[0]:+.3f}"
+        fig = _empty_figure(title, f"Only {labels[0]} varies across these runs, so it holds all the importance"
+                                   f"<br>correlation with {column_label(metric)}: {corr}")
+        fig.update_layout(height=120)
+        return fig
     fig = make_subplots(
         rows=1,
         cols=2,
@@ -268,8 +276,9 @@ def importance_figure(table: pd.DataFrame, *, metric: str) -> go.Figure:
     )
     fig.update_yaxes(autorange="reversed", row=1, col=1)
     fig.update_xaxes(range=[-1, 1], row=1, col=2)
+    fig.update_traces(width=0.6)  # bars of a few parameters stay bars, not blocks
     fig.update_annotations(font_size=11)
-    _style(fig, title, max(HEIGHT, 80 + 22 * len(labels)))
+    _style(fig, title, max(160, 90 + 28 * len(labels)))
     fig.update_layout(showlegend=False)
     return fig
 
