@@ -51,6 +51,7 @@ __all__ = [
     "MIN_RUNS_FOR_IMPORTANCE",
     "PALETTE",
     "SYSTEM_GROUP",
+    "TEMPLATE",
     "Axis",
     "Curve",
     "Parallel",
@@ -76,6 +77,16 @@ __all__ = [
 ]
 
 PALETTE: tuple[str, ...] = tuple(plotly.colors.qualitative.Plotly)
+_GRID = {"gridcolor": "#EBF0F8", "linecolor": "#EBF0F8", "ticks": "", "title": {"standoff": 15},
+         "zerolinecolor": "#EBF0F8", "automargin": True, "zerolinewidth": 2}
+# plotly_white's look, without the defaults it carries for ~25 trace types: loading and checking those
+# costs 0.3 s on a kernel's first chart (and ~25 ms on every figure after it).
+TEMPLATE: dict[str, object] = {
+    "layout": {"autotypenumbers": "strict", "colorway": list(PALETTE), "font": {"color": "#2a3f5f"},
+               "hovermode": "closest", "hoverlabel": {"align": "left"}, "paper_bgcolor": "white",
+               "plot_bgcolor": "white", "xaxis": _GRID, "yaxis": _GRID, "title": {"x": 0.05}},
+    "data": {"bar": [{"marker": {"line": {"color": "white", "width": 0.5}}}]},
+}
 HEIGHT = 280
 _ROW_HEIGHT = 230
 _X_TITLES = {"step": "Step", "wall": "Time (UTC)", "relative": "Relative time (s)"}
@@ -288,7 +299,7 @@ def best_so_far_figure(points: Sequence[tuple[int, float, float]], metric: str, 
         fig = go.Figure()
         fig.add_annotation(text="No finished trial yet", x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
                            font={"size": 12, "color": "#777"})
-        fig.update_layout(template="plotly_white", height=HEIGHT, xaxis={"visible": False}, yaxis={"visible": False})
+        fig.update_layout(template=TEMPLATE, height=HEIGHT, xaxis={"visible": False}, yaxis={"visible": False})
         return fig
     numbers, values, best = zip(*points)
     fig = go.Figure()
@@ -296,7 +307,7 @@ def best_so_far_figure(points: Sequence[tuple[int, float, float]], metric: str, 
                     hovertemplate="trial %{x}<br>%{y:.4g}<extra></extra>")
     fig.add_scatter(x=numbers, y=best, mode="lines+markers", line={"shape": "hv", "color": "#1f77b4"},
                     marker={"size": 4}, name="best so far", hovertemplate="best %{y:.4g}<extra></extra>")
-    fig.update_layout(template="plotly_white", height=HEIGHT, margin={"l": 48, "r": 16, "t": 40, "b": 36},
+    fig.update_layout(template=TEMPLATE, height=HEIGHT, margin={"l": 48, "r": 16, "t": 40, "b": 36},
                       title={"text": f"{metric}: best so far ({goal})", "font": {"size": 13}, "x": 0.01},
                       font={"size": 11}, legend={"font": {"size": 10}}, xaxis_title="trial", yaxis_title=metric)
     return fig
@@ -314,7 +325,7 @@ def _dimension(axis: Axis) -> dict[str, object]:
 def _style(fig: go.Figure, title: str, height: int) -> None:
     """The compact notebook layout every nbtrack chart shares."""
     fig.update_layout(
-        template="plotly_white",
+        template=TEMPLATE,
         height=height,
         margin={"l": 48, "r": 16, "t": 40, "b": 36},
         title={"text": title, "font": {"size": 13}, "x": 0.01, "xanchor": "left"},

@@ -17,7 +17,7 @@ from .card import STATE_COLORS
 from .charts import (MAX_POINTS, SYSTEM_GROUP, Curve, downsample_minmax, group_keys, line_figure, line_mode,
                      run_colors)
 from .media import MediaPanel, alerts_html
-from .plotly_view import PlotlyView
+from .plotly_view import PlotlyView, ensure_loader
 from .static import static_bundle
 
 __all__ = ["LiveRunView", "show_live"]
@@ -72,6 +72,7 @@ class LiveRunView:
         self._figures: dict[str, PlotlyView] = {}
         self._keys: dict[str, list[str]] = {}
         self._charts = widgets.VBox([])
+        ensure_loader()  # plotly.js travels to the page while the run's first steps compute
         self._banner = widgets.HTML("")  # alerts, under the header
         self._alerts_seen = -1
         self._media = MediaPanel(run.store)

@@ -21,7 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .._media import Histogram, Image, Plotly, Table, load
-from .charts import HEIGHT, PALETTE
+from .charts import HEIGHT, PALETTE, TEMPLATE
 from .plotly_view import PlotlyView
 
 __all__ = ["MediaPanel", "alerts_html", "histogram_figure", "table_html", "table_rows", "MEDIA_TYPES"]
@@ -126,7 +126,7 @@ def histogram_figure(value: Mapping[str, Any] | Histogram, *, title: str = "") -
         customdata=np.stack([edges[:-1], edges[1:]], axis=1),
         hovertemplate="[%{customdata[0]:.4g}, %{customdata[1]:.4g}): %{y}<extra></extra>",
     ))
-    fig.update_layout(template="plotly_white", height=HEIGHT, bargap=0, title={"text": title, "font": {"size": 13}},
+    fig.update_layout(template=TEMPLATE, height=HEIGHT, bargap=0, title={"text": title, "font": {"size": 13}},
                       margin={"l": 48, "r": 16, "t": 40, "b": 36}, font={"size": 11})
     return fig
 
@@ -177,9 +177,7 @@ class _Section:
             self.image = widgets.Image(format="png", layout={"max_width": "480px"})
             self.caption = widgets.HTML()
             self.body.children = (self.image, self.caption)
-        elif kind == "histograms":
-            self.figure = PlotlyView(histogram_figure(Histogram(np_histogram=([0], [0.0, 1.0]))))
-            self.body.children = (self.figure,)
+        self.figure: PlotlyView | None = None  # a histogram chart, made when the first histogram shows
         self.key.observe(self._select_key, "value")
         self.slider.observe(self.show, "value")
         self.widget = widgets.VBox([widgets.HBox([self.key, self.slider, self.label]), self.body],
@@ -228,6 +226,9 @@ class _Section:
             self.image.value = image.png_bytes()
             self.caption.value = html.escape(image.caption or "")
         elif self.kind == "histograms":
+            if self.figure is None:
+                self.figure = PlotlyView()
+                self.body.children = (self.figure,)
             self.figure.show(histogram_figure(value, title=key))
         elif self.kind == "tables":
             self._table = Table.from_json(value, store=self.store)

@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 import traitlets
 
-__all__ = ["PlotlyView", "figure_json"]
+__all__ = ["PlotlyView", "ensure_loader", "figure_json"]
 
 _HERE = Path(__file__).parent
 
@@ -32,7 +32,8 @@ class _PlotlyJS(anywidget.AnyWidget):
 _loader: dict[str, _PlotlyJS] = {}
 
 
-def _ensure_loader() -> None:
+def ensure_loader() -> None:
+    """Send plotly.js to the page (once per kernel); a view calls it early so the first chart need not wait."""
     loader = _loader.get("widget")
     if loader is None or loader.comm is None:
         from plotly.offline import get_plotlyjs
@@ -71,7 +72,7 @@ class PlotlyView(anywidget.AnyWidget):
     figure = traitlets.Dict().tag(sync=True)
 
     def __init__(self, fig: go.Figure | None = None, **kwargs: Any) -> None:
-        _ensure_loader()
+        ensure_loader()
         super().__init__(**kwargs)
         self._fig = go.Figure()
         if fig is not None:
