@@ -178,19 +178,24 @@ class LiveRunView:
         rebuilt = False
         for group, keys in groups.items():
             panels = self._panels(keys)
-            fw = self._figures.get(group)
-            if fw is None or self._keys.get(group) != keys:
+            if not self._moved(group, keys, panels):
                 fig = line_figure(panels, title=group, colors=self._color, x=_x_of(group))
                 self._figures[group] = PlotlyView(fig)
                 self._keys[group] = keys
                 rebuilt = True
-                continue
-            curves = [panels[key][0] for key in keys]
-            fw.set_xy({i: (c.x, c.y) for i, c in enumerate(curves)},
-                      modes={i: line_mode(len(c.y)) for i, c in enumerate(curves)})
         if rebuilt:
             self._charts.children = tuple(self._figures[g] for g in groups)
         return rebuilt
+
+    def _moved(self, group: str, keys: list[str], panels: dict[str, list[Curve]]) -> bool:
+        """Move the points of the group's drawn chart (cheap); False when it has other keys or none is drawn."""
+        fw = self._figures.get(group)
+        if fw is None or self._keys.get(group) != keys:
+            return False
+        curves = [panels[key][0] for key in keys]
+        fw.set_xy({i: (c.x, c.y) for i, c in enumerate(curves)},
+                  modes={i: line_mode(len(c.y)) for i, c in enumerate(curves)})
+        return True
 
     def _loop(self) -> None:
         interval = MIN_INTERVAL
@@ -210,8 +215,12 @@ class LiveRunView:
         """The final charts: one figure per group, and all keys in one figure for the PNG."""
         self._drain()
         groups = self._groups()
-        figures = [line_figure(self._panels(keys), title=g, colors=self._color, x=_x_of(g))
-                   for g, keys in groups.items()]
+        figures = []
+        for group, keys in groups.items():  # the drawn charts take their last points: nothing is rebuilt
+            panels = self._panels(keys)
+            moved = self._moved(group, keys, panels)
+            figures.append(self._figures[group].current if moved
+                           else line_figure(panels, title=group, colors=self._color, x=_x_of(group)))
         figures += self._media.static_figures()
         every = [k for keys in groups.values() for k in keys if not k.startswith(SYSTEM_GROUP + "/")]
         combined = line_figure(self._panels(every), colors=self._color) if every else None
