@@ -29,6 +29,8 @@ LIVE_SYSTEM_KEYS = frozenset({"cpu", "memory", "proc_rss_mb"})
 MIN_INTERVAL = 0.1  # at most ~10 redraws a second
 MAX_INTERVAL = 2.0  # and at least one every 2 s, however slow a redraw
 OVERHEAD_FACTOR = 20  # wait >= 20x the last redraw's cost: the view takes <= ~5 % of the loop's time
+WIDGET_AFTER = 0.25  # seconds a run lives before its widget replaces the plain header
+WIDGET_SETTLE = 0.2  # seconds a just-shown widget is left to render before the frozen output replaces it
 
 
 class _Points:
@@ -83,6 +85,7 @@ class LiveRunView:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=f"nbtrack-view-{run.id}", daemon=True)
         self.handle: Any = None
+        self._widget_shown: float | None = None  # time.monotonic() when the widget replaced the HTML header
 
     # -- data ----------------------------------------------------------------
     def _drain(self) -> bool:
@@ -197,9 +200,16 @@ class LiveRunView:
                   modes={i: line_mode(len(c.y)) for i, c in enumerate(curves)})
         return True
 
+    def _show_widget(self) -> None:
+        """Put the widget in place of the HTML header (from the view thread, once the run has lived a little)."""
+        if self._widget_shown is None and self.handle is not None and time.time() - self._started >= WIDGET_AFTER:
+            self.handle.update(self.widget)
+            self._widget_shown = time.monotonic()
+
     def _loop(self) -> None:
         interval = MIN_INTERVAL
         while not self._stop.wait(interval):
+            self._show_widget()
             started = time.perf_counter()
             try:
                 made_charts = self.redraw()
@@ -231,6 +241,8 @@ class LiveRunView:
         self._stop.set()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
+        if self._widget_shown is not None:  # let the front end finish building the views just shown
+            time.sleep(max(0.0, WIDGET_SETTLE - (time.monotonic() - self._widget_shown)))
         figures, combined = self.static_figures()
         from .card import RunCard
 
@@ -251,7 +263,11 @@ class LiveRunView:
         """Display under the current cell, start redrawing, and freeze when the run ends."""
         from IPython.display import display
 
-        self.handle = display(self.widget, display_id=True)
+        # the header as plain HTML first; the widget replaces it once the run has lived WIDGET_AFTER: a run
+        # over sooner never makes the front end build widget views that its frozen output would replace
+        # mid-build (JupyterLab then logs "Could not add child view to box", "processLuminoMessage" errors)
+        self.handle = display({"text/html": self._header_html(), "text/plain": f"nbtrack run {self.run.id}"},
+                              raw=True, display_id=True)
         self.run._finish_hooks.append(self.freeze)
         self._thread.start()
         return self.handle

@@ -259,8 +259,11 @@ class MediaPanel:
         self.store = store
         self._lock = threading.Lock()
         self._pending: list[tuple[str, int, dict[str, Any]]] = []
-        self.sections = {kind: _Section(kind, store) for kind in MEDIA_TYPES.values()}
-        self.widget = widgets.VBox([s.widget for s in self.sections.values()])
+        # a section (picker, slider, value: a dozen widgets) is made when its first value comes: a run logging
+        # no media shows an empty box, which the front end draws at once (a short run's output is replaced
+        # while its views are still being made: the fewer, the less chance of that)
+        self.sections: dict[str, _Section] = {}
+        self.widget = widgets.VBox([])
         self.widget.add_class("nbtrack-media")
 
     def add(self, key: str, step: int, value: Any) -> bool:
@@ -289,7 +292,7 @@ class MediaPanel:
         touched = set()
         for key, step, value in pending:
             kind = MEDIA_TYPES[value["_type"]]
-            self.sections[kind].add(key, step, value)
+            self._section(kind).add(key, step, value)
             touched.add(kind)
         for kind in touched:
             try:
@@ -297,11 +300,25 @@ class MediaPanel:
             except Exception as exc:  # a missing media file must not stop the live view
                 self.sections[kind].label.value = f"cannot show: {exc}"
 
+    def _section(self, kind: str) -> _Section:
+        """The section of a kind of media, made (and shown, in MEDIA_TYPES order) when first needed."""
+        section = self.sections.get(kind)
+        if section is None:
+            section = self.sections[kind] = _Section(kind, self.store)
+            order = list(MEDIA_TYPES.values())
+            self.widget.children = tuple(self.sections[k].widget for k in order if k in self.sections)
+        return section
+
+    def _last(self, kind: str) -> list[tuple[str, int, dict[str, Any]]]:
+        """The newest value of each key of a kind of media (none when none was logged)."""
+        section = self.sections.get(kind)
+        return section.last() if section is not None else []
+
     def static_html(self) -> str:
         """The newest image of each key and the newest table of each key, as self-contained HTML."""
         self.refresh()
         parts, budget = [], MAX_STATIC_IMAGE_BYTES
-        for key, step, value in self.sections["images"].last():
+        for key, step, value in self._last("images"):
             try:
                 image = Image.from_json(value, store=self.store)
             except (OSError, ValueError):
@@ -313,7 +330,7 @@ class MediaPanel:
             parts.append(f"<figure style='display:inline-block;margin:4px'><img src='{_png_uri(image.png_bytes())}' "
                          f"style='max-width:320px'><figcaption style='font-size:11px;color:#555'>{caption}"
                          "</figcaption></figure>")
-        for key, step, value in self.sections["tables"].last():
+        for key, step, value in self._last("tables"):
             try:
                 table = Table.from_json(value, store=self.store)
             except (OSError, ValueError):
@@ -325,9 +342,9 @@ class MediaPanel:
     def static_figures(self, limit: int = 12) -> list[go.Figure]:
         """The newest histogram and plotly figure of each key (at most `limit` of each), queued values included."""
         self.refresh()
-        newest = self.sections["histograms"].last()[:limit]
+        newest = self._last("histograms")[:limit]
         figures = [histogram_figure(v, title=f"{k} · step {s}") for k, s, v in newest]
-        for _key, _step, value in self.sections["plotly"].last()[:limit]:
+        for _key, _step, value in self._last("plotly")[:limit]:
             try:
                 figures.append(load(value, store=self.store).to_figure())
             except (OSError, ValueError):
