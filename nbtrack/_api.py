@@ -11,7 +11,10 @@ from .store import RunRecord, Store, open_store
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Api", "ApiRun", "ApiSweep"]
+    from .artifacts import Artifact
+    from .artifacts._registry import Registry
+
+__all__ = ["Api", "ApiRun", "ApiSummary", "ApiSweep"]
 
 # W&B filter keys -> the columns of nbtrack.runs()
 _FILTER_ALIASES = {"display_name": "name", "sweep": "sweep_id", "jobType": "job_type"}
@@ -38,8 +41,21 @@ def _filters(filters: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return out
 
 
+class ApiSummary(dict):  # type: ignore[type-arg]
+    """A run's summary as W&B's public API hands it out: edit it, then `update()` writes it back."""
+
+    def __init__(self, data: Mapping[str, Any], run: ApiRun) -> None:
+        super().__init__(data)
+        self._run = run
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        """`dict.update`, then store the whole summary (W&B's `run.summary.update()`)."""
+        super().update(*args, **kwargs)
+        self._run._store.flush(self._run.id, summary=dict(self))
+
+
 class ApiRun:
-    """A stored run as W&B's `Api().run(...)` shows it: config, summary, history."""
+    """A stored run as W&B's `Api().run(...)` shows it: config, summary, history; edits written by `update()`."""
 
     def __init__(self, record: RunRecord, store: Store) -> None:
         self._record = record
@@ -51,13 +67,58 @@ class ApiRun:
         self.entity = record.entity or "local"
         self.state = record.state
         self.config: dict[str, Any] = dict(record.config)
-        self.summary: dict[str, Any] = dict(record.summary)
+        self.summary: ApiSummary = ApiSummary(record.summary, self)
         self.tags = list(record.tags)
         self.notes = record.notes
         self.group = record.group
         self.job_type = record.job_type
         self.sweep_id = record.sweep_id
         self.created_at = record.created_at
+
+    def update(self) -> None:
+        """Write back edits of `name` (or `display_name`), `notes`, `group`, `job_type`, `tags`, `config`, `summary`.
+
+        The whole config and summary are replaced, as W&B does; a run still logging may later
+        write its own summary over them.
+        """
+        name = self.display_name if self.display_name != self._record.name else self.name
+        for what, value in (("name", name), ("notes", self.notes), ("group", self.group), ("job_type", self.job_type)):
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"Api run {self.id}: {what} must be a string, not {value!r}")
+        if not name:
+            raise ValueError(f"Api run {self.id}: the name must not be empty")
+        self._store.update_run(self.id, name=name, notes=self.notes, group=self.group, job_type=self.job_type)
+        self._store.set_tags(self.id, [str(t) for t in dict.fromkeys(self.tags)])
+        self._store.flush(self.id, config=dict(self.config), summary=dict(self.summary))
+        self.name = self.display_name = name
+        found = self._store.get_run(self.id)
+        if found is not None:
+            self._record = found
+
+    def logged_artifacts(self, per_page: int = 100) -> list[Artifact]:
+        """The artifact versions this run logged (its outputs), in the order it logged them."""
+        return self._artifacts("output")
+
+    def used_artifacts(self, per_page: int = 100) -> list[Artifact]:
+        """The artifact versions this run used (its inputs), in the order it used them."""
+        return self._artifacts("input")
+
+    def _artifacts(self, direction: str) -> list[Artifact]:
+        from .artifacts import Artifact
+
+        ids = [e.artifact_id for e in self._store.artifact_edges(run_ids=[self.id]) if e.direction == direction]
+        found = {a.id: a for a in self._store.list_artifacts(ids=ids)} if ids else {}
+        return [Artifact._from_record(self._store, found[i]) for i in dict.fromkeys(ids) if i in found]
+
+    def delete(self, delete_artifacts: bool = False) -> None:
+        """Delete the run and its history from the store; with `delete_artifacts`, the versions it logged too."""
+        if delete_artifacts:
+            from .artifacts import Artifact
+
+            for record in self._store.list_artifacts():
+                if record.run_id == self.id:
+                    Artifact._from_record(self._store, record).delete(delete_aliases=True)
+        self._store.delete_run(self.id)
 
     @property
     def path(self) -> list[str]:
@@ -160,3 +221,38 @@ class Api:
 
     def projects(self, entity: str | None = None) -> list[str]:
         return self._store.projects()
+
+    # -- artifacts and the registry -------------------------------------------
+    def artifact(self, name: str, type: str | None = None) -> Artifact:
+        """One artifact version: `"name:v3"`, `"entity/project/name:alias"`, or a registry path
+        (`"wandb-registry-model/NAME:production"`)."""
+        from .artifacts._api import fetch
+
+        return fetch(self._store, name, type)
+
+    def artifact_exists(self, name: str, type: str | None = None) -> bool:
+        """Whether `artifact(name, type)` would find a version."""
+        from .artifacts import ArtifactNotFoundError
+
+        try:
+            self.artifact(name, type)
+        except ArtifactNotFoundError:
+            return False
+        return True
+
+    def artifacts(self, type_name: str, name: str, per_page: int = 50, tags: Sequence[str] | str | None = None
+                  ) -> list[Artifact]:
+        """The versions of artifact `name` (`"entity/project/name"` accepted) of type `type_name`, oldest first."""
+        from .artifacts import Artifact
+
+        base = name.strip("/").split("/")[-1].split(":")[0]
+        wanted = {tags} if isinstance(tags, str) else set(tags or ())
+        return [Artifact._from_record(self._store, r) for r in self._store.list_artifacts(name=base, type=type_name)
+                if wanted <= set(r.tags)]
+
+    @property
+    def registry(self) -> Registry:
+        """The model registry: collections, versions, aliases (`Api().registry.versions("fraud")`)."""
+        from .artifacts._registry import Registry
+
+        return Registry(self._store)

@@ -1,12 +1,18 @@
-"""What `import nbtrack as wandb` needs beyond the core verbs: login, Settings, and clear errors
-for the W&B calls nbtrack does not provide."""
+"""What `import nbtrack as wandb` needs beyond the core verbs: login, Settings, W&B's module-level
+artifact and model verbs, restore, and clear errors for the W&B calls that do not apply offline."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
-from typing import Any
+from typing import IO, Any
 
-__all__ = ["login", "Settings", "UnsupportedError", "UNSUPPORTED"]
+from ._current import UsageError, active, get
+from ._current import require as current_run
+
+__all__ = ["login", "join", "require", "teardown", "restore", "log_artifact", "use_artifact", "log_model",
+           "use_model", "link_model", "Settings", "UnsupportedError", "UNSUPPORTED"]
 
 
 class UnsupportedError(AttributeError, NotImplementedError):
@@ -15,29 +21,98 @@ class UnsupportedError(AttributeError, NotImplementedError):
 
 # W&B names nbtrack knows about but does not provide, with the reason or the alternative.
 UNSUPPORTED: dict[str, str] = {
-    "restore": "W&B's cloud file sync; use nbtrack.artifact(...).download()",
     "Video": "video media is not supported; log frames as nbtrack.Image",
     "Audio": "audio media is not supported",
     "Object3D": "3-D objects are not supported",
     "Molecule": "molecules are not supported",
     "Html": "HTML media is not supported; log an nbtrack.Table or nbtrack.Plotly",
     "plot": "wandb.plot presets are not supported; log an nbtrack.Plotly figure",
-    "controller": "the local controller is built in: nbtrack.agent runs the sweep",
-    "use_model": "W&B's model registry is not supported; use nbtrack.Artifact(type='model')",
-    "link_model": "W&B's model registry is not supported; use artifact aliases",
-    "log_model": "W&B's model registry is not supported; use run.log_artifact",
-    "mark_preempting": "preemption signalling is not supported",
-    "tensorboard": "TensorBoard syncing is not supported",
-    "sync": "there is nothing to sync: runs are already in the store",
-    "require": "W&B feature flags do not apply",
-    "teardown": "nothing to tear down: call nbtrack.finish()",
+    "controller": "W&B's custom sweep controller needs its server; nbtrack.agent runs the sweep's controller itself",
+    "mark_preempting": "no server requeues preempted runs; restart with nbtrack.init(id=RUN_ID, resume='allow')",
+    "tensorboard": "TensorBoard syncing is not supported; log the same values with nbtrack.log",
+    "sync": "there is nothing to sync: runs are already in the store (share it with NBTRACK_STORE)",
 }
 
 
 def login(key: str | None = None, relogin: bool | None = None, host: str | None = None, **kwargs: Any) -> bool:
-    """A no-op: nbtrack needs no account. Says so once, returns True as wandb.login does."""
-    print("nbtrack: login() is not needed (no account, no server); continuing offline.", file=sys.stderr)
+    """A no-op: nbtrack needs no account. Says so (unless WANDB_SILENT), returns True as wandb.login does."""
+    from ._env import silent
+
+    if not silent():
+        print("nbtrack: login() is not needed (no account, no server); continuing offline.", file=sys.stderr)
     return True
+
+
+def join(exit_code: int | None = None, quiet: bool | None = None) -> None:
+    """W&B's older name for `finish()`: finish the current run, if any."""
+    from ._init import finish
+
+    finish(0 if exit_code is None else exit_code, quiet)
+
+
+def require(requirement: str | None = None) -> None:
+    """W&B's feature switches (`wandb.require("core")`): nothing to switch here; accepted."""
+
+
+def teardown(exit_code: int | None = None) -> None:
+    """W&B's `wandb.teardown()`: finish every run this process left open."""
+    for run in list(active):
+        run.finish(0 if exit_code is None else exit_code)
+
+
+def restore(name: str, run_path: str | None = None, replace: bool = False, root: str | None = None) -> IO[str] | None:
+    """W&B's `wandb.restore`: a file the run kept with `run.save()`, copied to `root` (default the current
+    run's directory, else `.`) and opened for reading; None when the run has no such file."""
+    from .store import open_store
+
+    run = get()
+    st = run.store if run is not None else open_store()
+    run_id = run_path.strip("/").split("/")[-1] if run_path else (run.id if run is not None else None)
+    if run_id is None:
+        raise UsageError("restore: pass run_path='entity/project/RUN_ID' or call nbtrack.init() first")
+    from ._run import files_dir
+
+    files = files_dir(st, run_id).resolve()
+    src = (files / name).resolve()
+    if not src.is_relative_to(files):
+        raise ValueError(f"restore: {name!r} lies outside the run's files")
+    if not src.is_file():
+        return None
+    dest_root = root if root is not None else (run.dir if run is not None else ".")
+    dest = os.path.join(dest_root, name)
+    if os.path.realpath(dest) != str(src) and (replace or not os.path.exists(dest)):
+        os.makedirs(os.path.dirname(dest) or ".", exist_ok=True)
+        shutil.copyfile(src, dest)
+    return open(dest, encoding="utf-8")
+
+
+def log_artifact(artifact_or_path: Any, name: str | None = None, type: str | None = None,
+                 aliases: list[str] | None = None, tags: list[str] | None = None) -> Any:
+    """`run.log_artifact` on the current run."""
+    return current_run("log_artifact").log_artifact(artifact_or_path, name=name, type=type, aliases=aliases,
+                                                          tags=tags)
+
+
+def use_artifact(artifact_or_name: Any, type: str | None = None, aliases: list[str] | None = None,
+                 use_as: str | None = None) -> Any:
+    """`run.use_artifact` on the current run."""
+    return current_run("use_artifact").use_artifact(artifact_or_name, type=type, aliases=aliases)
+
+
+def log_model(path: Any, name: str | None = None, aliases: list[str] | None = None) -> None:
+    """`run.log_model` on the current run."""
+    current_run("log_model").log_model(path, name=name, aliases=aliases)
+
+
+def use_model(name: str) -> str:
+    """`run.use_model` on the current run."""
+    return current_run("use_model").use_model(name)
+
+
+def link_model(path: Any, registered_model_name: str, name: str | None = None,
+               aliases: list[str] | None = None) -> Any:
+    """`run.link_model` on the current run."""
+    return current_run("link_model").link_model(path, registered_model_name, name=name, aliases=aliases)
 
 
 class Settings(dict):  # type: ignore[type-arg]

@@ -3,11 +3,16 @@
 There is one scope per process, as in W&B; a sweep agent runs its trials in a scope of its
 own (a ContextVar), so a trial in a background thread and a run started in a notebook cell
 never finish each other.
+
+Runs and sweep trials belong to the process that started them: a forked child starts with no
+current run and no pending trial, and a program an agent launched hands its trial only to the
+process the agent started (`take_trial`), so a trial's workers get runs of their own, as in W&B.
 """
 
 from __future__ import annotations
 
 import atexit
+import os
 import sys
 import threading
 from collections.abc import Iterator
@@ -20,7 +25,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._run import Run
 
-__all__ = ["Scope", "scope", "agent_scope", "get", "active", "set_current", "forget", "UsageError", "require"]
+__all__ = ["Scope", "scope", "agent_scope", "get", "active", "set_current", "forget", "UsageError", "require",
+           "TrialClaim", "take_trial", "inherited_trial", "TRIAL_ENV", "AGENT_PID_ENV"]
+
+# A program a sweep agent launched: the run of its trial, and the agent's pid (the trial is the agent's child's).
+TRIAL_ENV = "NBTRACK_SWEEP_RUN_ID"
+AGENT_PID_ENV = "NBTRACK_SWEEP_AGENT_PID"
 
 
 class UsageError(RuntimeError):
@@ -87,12 +97,63 @@ def forget(run: Run) -> None:
             sc.current = next((r for r in reversed(active) if _scope_of.get(id(r)) is sc), None)
 
 
+@dataclass(frozen=True)
+class TrialClaim:
+    """The sweep trial the next init() takes over. `if_unclaimed_by`: the agent's pid, when this process is
+    a deeper descendant of it (a wrapper script's python): take the trial only while the agent still holds it."""
+
+    run_id: str
+    if_unclaimed_by: int | None = None
+
+
+def take_trial() -> TrialClaim | None:
+    """The trial an in-process agent set for this scope, or the one the environment hands this process; once.
+
+    A multiprocessing child (fork or spawn) of the program never takes it: it starts its own run.
+    """
+    sc = _scope.get()
+    if sc.pending_trial is not None:
+        run_id, sc.pending_trial = sc.pending_trial, None
+        return TrialClaim(run_id)
+    run_id = os.environ.get(TRIAL_ENV)
+    if not run_id:
+        return None
+    agent = os.environ.get(AGENT_PID_ENV, "")
+    direct = not agent.isdigit() or os.getppid() == int(agent)
+    mp = sys.modules.get("multiprocessing")
+    if not direct and mp is not None and mp.parent_process() is not None:
+        return None
+    os.environ.pop(TRIAL_ENV, None)
+    if os.environ.get("WANDB_RUN_ID") == run_id:  # the agent set it for this process only
+        os.environ.pop("WANDB_RUN_ID", None)
+    return TrialClaim(run_id, None if direct else int(agent))
+
+
+def inherited_trial() -> str | None:
+    """A trial run id this process inherited but does not own (so a `WANDB_RUN_ID` equal to it is not ours)."""
+    return os.environ.get(TRIAL_ENV) or None
+
+
 def require(call: str) -> Run:
     """The current run, or a UsageError telling the user to call `nbtrack.init()` first."""
     run = _scope.get().current
     if run is None:
         raise UsageError(f"nbtrack.{call}() needs an active run: call nbtrack.init() first")
     return run
+
+
+def _forget_after_fork() -> None:
+    """In a forked child: the parent's runs and pending trials are not this process's."""
+    global _uncaught
+    for sc in {id(s): s for s in [_process, _scope.get(), *_scope_of.values()]}.values():
+        sc.current, sc.pending_trial = None, None
+    active.clear()
+    _scope_of.clear()
+    _uncaught = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def _install_exit_hooks() -> None:

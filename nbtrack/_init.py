@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from . import _current
 from ._config import config_dict
+from ._env import env_defaults, env_dir
 from ._names import new_id, run_name
 from ._run import Run, new_record
 from .store import Store, open_store
@@ -18,16 +19,6 @@ __all__ = ["init", "log", "finish", "alert", "define_metric", "watch", "unwatch"
 ResumeMode = Literal["never", "allow", "must", "auto"]
 
 _init_lock = threading.Lock()
-
-# A program a sweep agent launched: the variable names the run of its trial.
-TRIAL_ENV = "NBTRACK_SWEEP_RUN_ID"
-
-
-def _take_trial() -> str | None:
-    """The claimed trial run the next `init` must attach to (an in-process agent's, or the environment's), once."""
-    sc = _current.scope()
-    run_id, sc.pending_trial = sc.pending_trial, None
-    return run_id or os.environ.pop(TRIAL_ENV, None)
 
 
 def _resume_mode(resume: Any) -> str:
@@ -93,7 +84,13 @@ def init(
         raise ValueError(f"init: reinit must be 'finish_previous', 'return_previous' or 'create_new', not {reinit!r}")
     if reinit in (False, "return_previous") and _current.get() is not None:
         return _current.get()
-    mode = mode or os.environ.get("NBTRACK_MODE") or os.environ.get("WANDB_MODE") or None
+    explicit_id = id
+    env = env_defaults({"id": id, "resume": resume, "project": project, "entity": entity, "name": name,
+                        "notes": notes, "tags": tags, "group": group, "job_type": job_type, "mode": mode})
+    id, resume, project, entity, name = env["id"], env["resume"], env["project"], env["entity"], env["name"]
+    notes, tags, group, job_type, mode = env["notes"], env["tags"], env["group"], env["job_type"], env["mode"] or None
+    if dir is None and store is None and _current.scope().store is None:
+        dir = env_dir()
     if mode not in (None, "online", "offline", "disabled", "shared", "dryrun", "run"):
         raise ValueError(f"init: mode must be 'online', 'offline' or 'disabled', not {mode!r}")
     resume_mode = _resume_mode(resume)
@@ -103,8 +100,11 @@ def init(
         cfg = {k: v for k, v in cfg.items() if k in keep}
     for key in config_exclude_keys or ():
         cfg.pop(key, None)
-    trial_id = _take_trial()
-    project = project or os.environ.get("NBTRACK_PROJECT") or os.environ.get("WANDB_PROJECT") or "uncategorized"
+    claim = _current.take_trial()
+    inherited = claim.run_id if claim is not None else _current.inherited_trial()
+    if explicit_id is None and id is not None and id == inherited:
+        id = None  # a sweep trial's id inherited by a worker of it: unless it is the trial, a run of its own
+    project = project or "uncategorized"
     _check_name("project", project)
     tag_tuple = tuple(dict.fromkeys(str(t) for t in (tags or ())))
     from ._system import sampling_interval
@@ -116,6 +116,7 @@ def init(
         if previous is not None and reinit != "create_new":
             previous.finish()
         existing = st.get_run(id) if id is not None else None
+        trial_id = _trial_to_attach(st, claim)
         if trial_id is not None:
             run = _attach_trial(st, trial_id, cfg, name=name, tags=tag_tuple, notes=notes, strict=strict)
         elif existing is not None:
@@ -142,6 +143,17 @@ def init(
     run._start_system(system_interval)
     _start_capture(run)
     return run
+
+
+def _trial_to_attach(st: Store, claim: _current.TrialClaim | None) -> str | None:
+    """The trial run to take over; a descendant deeper than the agent's child takes it only while unclaimed."""
+    if claim is None:
+        return None
+    if claim.if_unclaimed_by is not None:
+        record = st.get_run(claim.run_id)
+        if record is None or record.pid != claim.if_unclaimed_by:
+            return None
+    return claim.run_id
 
 
 def _check_name(what: str, value: str) -> None:

@@ -12,6 +12,7 @@ import traceback
 import warnings
 from collections import deque
 from collections.abc import Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from .artifacts import Artifact
     from .store import AlertRecord
 
-__all__ = ["Run", "NbtrackWarning", "RunFinishedError", "RunPruned"]
+__all__ = ["Run", "NbtrackWarning", "RunFinishedError", "RunPruned", "files_dir"]
 
 _log = logging.getLogger("nbtrack")
 _time = time.time
@@ -160,6 +161,18 @@ class Run:
         """Where the run lives: the store URL plus the run id (there is no web server)."""
         return f"{self._store.url}#run={self.id}"
 
+    def get_url(self) -> str:
+        """W&B's `run.get_url()`: where the run lives (the store URL plus the run id)."""
+        return self.url
+
+    def get_project_url(self) -> str:
+        """W&B's `run.get_project_url()`: the store URL plus the project."""
+        return f"{self._store.url}#project={self.project}"
+
+    def get_sweep_url(self) -> str | None:
+        """W&B's `run.get_sweep_url()`: the store URL plus the sweep id; None outside a sweep."""
+        return f"{self._store.url}#sweep={self.sweep_id}" if self.sweep_id else None
+
     @property
     def store(self) -> Store:
         return self._store
@@ -255,27 +268,52 @@ class Run:
         self._capture_version += 1
 
     # -- artifacts -----------------------------------------------------------
-    def log_artifact(self, artifact: Artifact | str | os.PathLike[str],
-                     aliases: list[str] | tuple[str, ...] | str | None = None, *, name: str | None = None,
-                     type: str | None = None) -> Artifact:
-        """Version an artifact (or a file/dir path) as this run's output; `latest` and `aliases` move to it."""
+    def log_artifact(self, artifact_or_path: Artifact | str | os.PathLike[str], name: str | None = None,
+                     type: str | None = None, aliases: list[str] | tuple[str, ...] | str | None = None,
+                     tags: list[str] | None = None) -> Artifact:
+        """Version an artifact (or a file/dir path, or a URI) as this run's output; `latest` and `aliases` move to it."""
         from .artifacts._api import log_artifact
 
-        return log_artifact(self, artifact, aliases=aliases, name=name, type=type)
+        return log_artifact(self, artifact_or_path, aliases=aliases, name=name, type=type, tags=tags)
 
-    def use_artifact(self, artifact: Artifact | str, *, type: str | None = None) -> Artifact:
-        """Record that this run consumes `"name:v3"` / `"name:alias"` / an Artifact, and return that version."""
+    def use_artifact(self, artifact_or_name: Artifact | str, type: str | None = None,
+                     aliases: list[str] | None = None, use_as: str | None = None) -> Artifact:
+        """Record that this run consumes `"name:v3"` / `"name:alias"` / a registry path / an Artifact; return it."""
         from .artifacts._api import use_artifact
 
-        return use_artifact(self, artifact, type=type)
+        return use_artifact(self, artifact_or_name, type=type, aliases=aliases)
+
+    def log_model(self, path: str | os.PathLike[str], name: str | None = None,
+                  aliases: list[str] | None = None) -> None:
+        """W&B's `run.log_model`: version the model file or directory at `path` as a `model` artifact."""
+        from .artifacts._api import log_model
+
+        log_model(self, path, name=name, aliases=aliases)
+
+    def use_model(self, name: str) -> str:
+        """W&B's `run.use_model`: use a model version (artifact or registry reference); its downloaded path."""
+        from .artifacts._api import use_model
+
+        return use_model(self, name)
+
+    def link_model(self, path: str | os.PathLike[str], registered_model_name: str, name: str | None = None,
+                   aliases: list[str] | None = None) -> Artifact:
+        """W&B's `run.link_model`: log the model and link it into the registered model, moving `aliases`."""
+        from .artifacts._api import link_model
+
+        return link_model(self, path, registered_model_name, name=name, aliases=aliases)
+
+    def link_artifact(self, artifact: Artifact, target_path: str, aliases: list[str] | None = None) -> Artifact:
+        """W&B's `run.link_artifact`: link a version into a registry collection (`wandb-registry-model/NAME`)."""
+        from .artifacts._registry import link_artifact
+
+        return link_artifact(artifact, target_path, aliases=aliases, run_id=self.id)
 
     # -- alerts, metric definitions, model watching, system metrics ---------------
     @property
     def dir(self) -> str:
         """A directory for this run's files (W&B's `run.dir`), beside the store."""
-        from ._media import media_root
-
-        path = media_root(self._store).parent / "runs" / self.id / "files"
+        path = files_dir(self._store, self.id)
         path.mkdir(parents=True, exist_ok=True)
         return str(path)
 
@@ -399,6 +437,13 @@ class Run:
 
     def __repr__(self) -> str:
         return f"<nbtrack.Run {self.project}/{self.name} ({self.id}) {self._state}>"
+
+
+def files_dir(store: Store, run_id: str) -> Path:
+    """Where a run keeps its files (`run.dir`, `run.save`, `restore`): beside the store's media."""
+    from ._media import media_root
+
+    return media_root(store).parent / "runs" / run_id / "files"
 
 
 def _content_version(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -147,6 +147,36 @@ def _cmd_artifact_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_registry(args: argparse.Namespace) -> int:
+    from .artifacts import ArtifactError
+    from .artifacts._describe import registry_list_text, registry_show_text
+    from .artifacts._registry import Registry
+    from .store import open_store
+
+    reg = Registry(open_store())
+    try:
+        if args.registry_command == "list":
+            print(registry_list_text(reg.store))
+        elif args.registry_command == "show":
+            print(registry_show_text(reg.store, args.collection))
+        elif args.registry_command == "link":
+            linked = reg.link(args.artifact, args.collection, aliases=args.alias or None)
+            assert linked._link is not None
+            print(f"linked {linked.qualified_name} as {args.collection}:v{linked._link[1]}")
+        elif args.registry_command == "alias":
+            version = reg.set_alias(args.collection, args.alias, args.version)
+            print(f"{args.collection}:{args.alias} -> v{version.version} ({version.artifact})")
+        elif args.registry_command == "unalias":
+            reg.remove_alias(args.collection, args.alias)
+            print(f"removed {args.collection}:{args.alias}")
+        else:
+            reg.unlink(args.collection, args.version)
+            print(f"unlinked {args.collection}:{args.version}")
+    except ArtifactError as exc:
+        raise ValueError(str(exc)) from None
+    return 0
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
     from .importers import import_mlflow, import_wandb_offline
 
@@ -198,6 +228,31 @@ def _parser() -> argparse.ArgumentParser:
     p = artifact_sub.add_parser("show", help="versions, aliases, files, producing and consuming runs")
     p.add_argument("ref", metavar="NAME:ALIAS", help="e.g. data:v3, model:latest, model:best")
     p.set_defaults(func=_cmd_artifact_show)
+    p = sub.add_parser("registry", help="the model registry: collections, versions, aliases (production, ...)")
+    registry_sub = p.add_subparsers(dest="registry_command", required=True)
+    p = registry_sub.add_parser("list", help="collections with their versions and aliases")
+    p.set_defaults(func=_cmd_registry)
+    p = registry_sub.add_parser("show", help="a collection's versions, linked artifacts and producing runs")
+    p.add_argument("collection")
+    p.set_defaults(func=_cmd_registry)
+    p = registry_sub.add_parser("link", help="link an artifact version into a collection")
+    p.add_argument("artifact", metavar="NAME:ALIAS", help="e.g. model:v3, model:best")
+    p.add_argument("collection")
+    p.add_argument("--alias", "-a", action="append", help="an alias to move to the new link (repeatable)")
+    p.set_defaults(func=_cmd_registry)
+    p = registry_sub.add_parser("alias", help="point an alias (e.g. production) at a version, moving it")
+    p.add_argument("collection")
+    p.add_argument("alias")
+    p.add_argument("version", help="vN or another alias")
+    p.set_defaults(func=_cmd_registry)
+    p = registry_sub.add_parser("unalias", help="remove an alias from a collection")
+    p.add_argument("collection")
+    p.add_argument("alias")
+    p.set_defaults(func=_cmd_registry)
+    p = registry_sub.add_parser("unlink", help="remove a version from a collection (the artifact stays)")
+    p.add_argument("collection")
+    p.add_argument("version", help="vN or an alias")
+    p.set_defaults(func=_cmd_registry)
     p = sub.add_parser("import", help="import runs from MLflow or W&B offline directories (steps, times, states kept)")
     p.add_argument("source", choices=["mlflow", "wandb-offline"], help="what wrote the runs")
     p.add_argument("path", metavar="PATH_OR_URI",

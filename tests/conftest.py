@@ -25,7 +25,11 @@ def _isolated_store_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     so nothing carries over into the next test.
     """
     monkeypatch.setenv("NBTRACK_DIR", str(tmp_path / ".nbtrack"))
-    for name in ("NBTRACK_STORE", "NBTRACK_PROJECT", "WANDB_PROJECT"):
+    from nbtrack._env import ENV_NAMES
+
+    inherited = [n for pair in ENV_NAMES.values() for n in pair] + [
+        "WANDB_DIR", "WANDB_SILENT", "NBTRACK_SILENT", _current.TRIAL_ENV, _current.AGENT_PID_ENV]
+    for name in ("NBTRACK_STORE", *inherited):
         monkeypatch.delenv(name, raising=False)
     opened_before = set(store_pkg._open)
     yield

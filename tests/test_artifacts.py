@@ -82,8 +82,8 @@ def test_logged_versions_read_back(tmp_path: Path) -> None:
     got = nbt.artifact("model:latest", type="model")
     assert (got.name, got.type, got.version, got.description) == ("model", "model", "v0", "a tiny model")
     assert dict(got.metadata) == {"acc": 0.9, "layers": [1, 2]}
-    with pytest.raises(TypeError):
-        got.metadata["acc"] = 1.0  # type: ignore[index]
+    got.metadata["acc"] = 1.0  # an edit stays in the object until save()
+    assert nbt.artifact("model:v0").metadata["acc"] == 0.9
     assert [(f.path, f.size, f.ref) for f in got.files()] == [
         ("table.parquet", None, "s3://bucket/big/table.parquet"), ("weights/w.bin", 3, None)]
     assert got.files()[1].digest == hash_file(tmp_path / "w.bin")[0]
@@ -138,7 +138,7 @@ def test_new_file_and_path_logging(tmp_path: Path) -> None:
     out = Path(nbt.artifact("made:v0").download(root=tmp_path / "dl"))
     assert (out / "notes/readme.md").read_text(encoding="utf-8") == "# hello ✓"
     assert (out / "raw.bin").read_bytes() == b"\xff" * 10
-    assert (by_path.name, by_path.type, [f.path for f in by_path.files()]) == ("single.csv", "table", ["single.csv"])
+    assert (by_path.name, by_path.type, [f.path for f in by_path.files()]) == (f"run-{run.id}-single.csv", "table", ["single.csv"])
 
 
 def test_runs_must_be_running(tmp_path: Path) -> None:

@@ -12,22 +12,24 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import IO, Any
-from urllib.parse import urlparse
 
 from ..store import RunRecord, Store
 from ..store._records import ArtifactFileRecord, ArtifactRecord
 from ._blobs import BlobStore, blob_dir, hash_file, known_digest
-from ._names import ArtifactError, check_member, check_name
-from ._paths import download_root, safe_destination, walk_dir
+from ._download import write_files
+from ._entry import ArtifactEntry
+from ._names import ArtifactError, check_alias, check_member, check_name
+from ._paths import download_root, walk_dir
+from ._references import reference_members
 
 __all__ = ["Artifact", "manifest_digest"]
 
 
 @dataclass(frozen=True)
 class _Entry:
-    """A file waiting to be logged: a local path to read at log time, or a reference URI."""
+    """A file waiting to be logged: a local path to read at log time, or a reference URI (with the local
+    file it names, for a `file://` reference hashed at log time)."""
 
     source: Path | None = None
     ref: str | None = None
@@ -54,6 +56,8 @@ class Artifact:
 
     File contents are read when the artifact is logged. Logging content identical to an
     existing version (same manifest digest) reuses that version; only aliases are added.
+    A logged version's files are fixed; its `description`, `metadata`, `aliases` and `tags`
+    may be changed and written with `save()`, as in W&B.
     """
 
     def __init__(self, name: str, type: str, description: str | None = None,
@@ -72,6 +76,10 @@ class Artifact:
         self._store: Store | None = None
         self._record: ArtifactRecord | None = None
         self._files: list[ArtifactFileRecord] | None = None
+        self._aliases: list[str] = []
+        self._tags: list[str] = []
+        self._link: tuple[str, int] | None = None  # (registry collection, version) when fetched through the registry
+        self._deleted = False
 
     @classmethod
     def _from_record(cls, store: Store, record: ArtifactRecord) -> Artifact:
@@ -79,6 +87,7 @@ class Artifact:
         art = cls.__new__(cls)
         Artifact.__init__(art, record.name, record.type, record.description, record.metadata)
         art._store, art._record = store, record
+        art._aliases, art._tags = list(record.aliases), list(record.tags)
         return art
 
     # -- identity ------------------------------------------------------------
@@ -99,13 +108,20 @@ class Artifact:
 
     @description.setter
     def description(self, value: str | None) -> None:
-        self._check_draft("set the description of")
+        if value is not None and not isinstance(value, str):
+            raise ArtifactError(f"artifact {self._name!r}: description must be a string, not {value!r}")
         self._description = value
 
     @property
-    def metadata(self) -> dict[str, Any] | MappingProxyType[str, Any]:
-        """User metadata: a dict before logging, read-only once logged."""
-        return self._metadata if self._record is None else MappingProxyType(self._record.metadata)
+    def metadata(self) -> dict[str, Any]:
+        """User metadata (a dict; on a logged version, changes are stored by `save()`)."""
+        return self._metadata
+
+    @metadata.setter
+    def metadata(self, value: Mapping[str, Any]) -> None:
+        if not isinstance(value, Mapping):
+            raise ArtifactError(f"artifact {self._name!r}: metadata must be a dict, not {value.__class__.__name__}")
+        self._metadata = dict(value)
 
     @property
     def version(self) -> str | None:
@@ -119,8 +135,34 @@ class Artifact:
 
     @property
     def aliases(self) -> list[str]:
-        """The aliases this version held when it was logged or fetched (`latest` first)."""
-        return [] if self._record is None else list(self._record.aliases)
+        """The version's aliases (`latest` first), a list to edit then `save()`; on a draft, added when logged."""
+        return self._aliases
+
+    @aliases.setter
+    def aliases(self, value: list[str]) -> None:
+        self._aliases = self._checked_aliases(value)
+
+    def _checked_aliases(self, value: Any) -> list[str]:
+        if isinstance(value, str) or not isinstance(value, (list, tuple)):
+            raise ArtifactError(f"artifact {self._name!r}: aliases must be a list of strings, not {value!r}")
+        return list(dict.fromkeys(a if a == "latest" else check_alias(self._name, a) for a in value))
+
+    @property
+    def tags(self) -> list[str]:
+        """The version's tags, a list to edit then `save()`; on a draft, stored when logged."""
+        return self._tags
+
+    @tags.setter
+    def tags(self, value: list[str]) -> None:
+        self._tags = self._checked_tags(value)
+
+    def _checked_tags(self, value: Any) -> list[str]:
+        if isinstance(value, str) or not isinstance(value, (list, tuple)):
+            raise ArtifactError(f"artifact {self._name!r}: tags must be a list of strings, not {value!r}")
+        for tag in value:
+            if not isinstance(tag, str) or not tag.strip() or len(tag) > 128 or "\0" in tag:
+                raise ArtifactError(f"artifact {self._name!r}: invalid tag {tag!r} (1-128 characters)")
+        return list(dict.fromkeys(value))
 
     @property
     def id(self) -> str | None:
@@ -142,61 +184,96 @@ class Artifact:
         """Total bytes of the stored files (references not counted)."""
         if self._record is not None:
             return self._record.size
-        return sum(f.size or 0 for f in self.files())
+        return sum(f.size or 0 for f in self._manifest() if f.ref is None)
 
     @property
     def digest(self) -> str:
         """The manifest digest: equal digests mean identical content (hashes the files of a draft)."""
-        return self._record.digest if self._record is not None else manifest_digest(self.files())
+        return self._record.digest if self._record is not None else manifest_digest(self._manifest())
 
     # -- building ------------------------------------------------------------
     def _check_draft(self, action: str) -> None:
+        if self._deleted:
+            raise ArtifactError(f"cannot {action} artifact {self._name!r}: this version was deleted")
         if self._record is not None:
             raise ArtifactError(
                 f"cannot {action} artifact {self.qualified_name}: it is already logged; "
                 f"create a new nbtrack.Artifact({self._name!r}, {self._type!r}) for the next version"
             )
 
-    def _add(self, members: dict[str, _Entry]) -> None:
-        for member in members:
-            if member in self._entries:
-                raise ArtifactError(f"artifact {self._name!r}: it already has a file named {member!r}")
-        self._entries.update(members)
+    def _add(self, members: dict[str, _Entry], *, overwrite: bool = False) -> None:
+        """Add entries; a name already held is kept when it holds the same content (W&B), else refused."""
+        fresh = {}
+        for member, entry in members.items():
+            held = self._entries.get(member)
+            if held is None or overwrite:
+                fresh[member] = entry
+            elif not self._same(member, held, entry):
+                raise ArtifactError(f"artifact {self._name!r}: it already has a different file named {member!r} "
+                                    "(pass overwrite=True to add_file to replace it)")
+        self._entries.update(fresh)
 
-    def add_file(self, local_path: str | os.PathLike[str], name: str | None = None) -> str:
-        """Add a local file (as `name`, default its base name); returns the name inside the artifact."""
+    def _same(self, member: str, held: _Entry, new: _Entry) -> bool:
+        if held.ref != new.ref:
+            return False
+        if held.source == new.source or held.source is None or new.source is None:
+            return held.source == new.source
+        return self._hash(member, held.source) == self._hash(member, new.source)
+
+    def add_file(self, local_path: str | os.PathLike[str], name: str | None = None, is_tmp: bool | None = False,
+                 skip_cache: bool | None = False, policy: str | None = "mutable", overwrite: bool = False) -> str:
+        """Add a local file (as `name`, default its base name); returns the name inside the artifact.
+
+        The same name again with the same content is accepted once; different content needs
+        `overwrite=True`. (`is_tmp`, `skip_cache`, `policy` are W&B upload options; files are
+        always read when the artifact is logged.)
+        """
         self._check_draft("add a file to")
         path = Path(local_path)
         if not path.is_file():
             raise ArtifactError(f"artifact {self._name!r}: add_file: {os.fspath(path)!r} is not a file")
         member = check_member(self._name, path.name if name is None else name)
-        self._add({member: _Entry(source=path.resolve())})
+        self._add({member: _Entry(source=path.resolve())}, overwrite=overwrite)
         return member
 
-    def add_dir(self, local_path: str | os.PathLike[str], name: str | None = None) -> None:
-        """Add every file under a directory (under the prefix `name`); links leaving it are refused."""
+    def add_dir(self, local_path: str | os.PathLike[str], name: str | None = None, skip_cache: bool | None = False,
+                policy: str | None = "mutable", merge: bool = False) -> None:
+        """Add every file under a directory (under the prefix `name`); links leaving it are refused.
+
+        Files already added with the same content are kept; `merge=True` replaces different ones.
+        """
         self._check_draft("add a directory to")
         prefix = "" if name in (None, "") else check_member(self._name, name) + "/"
         found = walk_dir(self._name, Path(local_path))
-        self._add({check_member(self._name, prefix + rel): _Entry(source=src) for rel, src in found})
+        self._add({check_member(self._name, prefix + rel): _Entry(source=src) for rel, src in found}, overwrite=merge)
 
-    def add_reference(self, uri: str, name: str | None = None) -> str:
-        """Record a URI (`s3://...`, `https://...`, `file://...`) without copying what it points to."""
+    def add_reference(self, uri: str, name: str | None = None, checksum: bool = True,
+                      max_objects: int | None = None) -> list[ArtifactEntry]:
+        """Record a URI (`file://...`, `s3://...`, `https://...`) without copying what it points to.
+
+        A `file://` file or directory (one entry per file) is hashed when the artifact is logged
+        (unless `checksum=False`), and `download()` copies it from there, verified. Other schemes
+        are recorded only: nbtrack reads no network.
+        """
         self._check_draft("add a reference to")
-        if not isinstance(uri, str) or not urlparse(uri).scheme or "\0" in uri:
-            raise ArtifactError(f"artifact {self._name!r}: add_reference needs a URI with a scheme, not {uri!r}")
-        if name is None:
-            name = urlparse(uri).path.rstrip("/").rsplit("/", 1)[-1] or urlparse(uri).netloc
-        member = check_member(self._name, name)
-        self._add({member: _Entry(ref=uri)})
-        return member
+        found = reference_members(self._name, uri, name)
+        if max_objects is not None and len(found) > max_objects:
+            raise ArtifactError(f"artifact {self._name!r}: add_reference {uri!r} holds {len(found)} files, "
+                                f"more than max_objects={max_objects}")
+        self._add({member: _Entry(source=src if checksum else None, ref=ref) for member, ref, src in found})
+        return [e for e in self._entries_of([member for member, _, _ in found])]
+
+    def _entries_of(self, members: list[str]) -> list[ArtifactEntry]:
+        wanted = set(members)
+        return [ArtifactEntry(self, f) for f in self._manifest() if f.path in wanted]
 
     @contextmanager
-    def new_file(self, name: str, mode: str = "w", encoding: str | None = None) -> Iterator[IO[Any]]:
+    def new_file(self, name: str, mode: str = "x", encoding: str | None = None,
+                 policy: str = "mutable", *, overwrite: bool = False) -> Iterator[IO[Any]]:
         """Open a new file inside the artifact for writing (`mode` "w"/"x" text or "wb"/"xb" binary)."""
         self._check_draft("add a file to")
         member = check_member(self._name, name)
-        if member in self._entries:
+        if member in self._entries and not overwrite:
             raise ArtifactError(f"artifact {self._name!r}: it already has a file named {member!r}")
         if mode not in ("w", "x", "wb", "xb"):
             raise ArtifactError(f"artifact {self._name!r}: new_file mode must be 'w', 'x', 'wb' or 'xb', not {mode!r}")
@@ -209,7 +286,7 @@ class Artifact:
         except BaseException:
             os.unlink(tmp)
             raise
-        self._add({member: _Entry(source=Path(tmp))})
+        self._add({member: _Entry(source=Path(tmp))}, overwrite=overwrite)
 
     def _staging_dir(self) -> Path:
         if self._staging is None:
@@ -218,8 +295,41 @@ class Artifact:
         return self._staging
 
     # -- contents ------------------------------------------------------------
-    def files(self) -> list[ArtifactFileRecord]:
-        """The files (path, sha256, size) and references (path, ref), ordered by path (hashes a draft's files)."""
+    def files(self, names: list[str] | None = None, per_page: int = 50) -> list[ArtifactEntry]:
+        """The files and references (path, digest, size, ref; each can `download()`), by path (of `names` only)."""
+        found = self._manifest()
+        if names is not None:
+            wanted = set(names)
+            found = [f for f in found if f.path in wanted]
+        return [ArtifactEntry(self, f) for f in found]
+
+    def get_entry(self, name: str | os.PathLike[str]) -> ArtifactEntry:
+        """The file `name` of this artifact (KeyError naming what it holds when absent)."""
+        member = os.fspath(name).replace(os.sep, "/")
+        for f in self._manifest():
+            if f.path == member:
+                return ArtifactEntry(self, f)
+        raise KeyError(f"artifact {self.qualified_name} has no file {member!r}")
+
+    def get_path(self, name: str | os.PathLike[str]) -> ArtifactEntry:
+        """W&B's older name for `get_entry`."""
+        return self.get_entry(name)
+
+    def add(self, obj: Any, name: str, overwrite: bool = False) -> ArtifactEntry:
+        """Add an nbtrack media object (a Table, an Image, ...) as `name` (W&B's `artifact.add(table, "preds")`)."""
+        from ._objects import add_object
+
+        self._check_draft("add an object to")
+        return self.get_entry(add_object(self, obj, name, overwrite=overwrite))
+
+    def get(self, name: str) -> Any:
+        """The media object added as `name` (W&B's `artifact.get("preds")`); None when there is none."""
+        from ._objects import get_object
+
+        return get_object(self, name)
+
+    def _manifest(self) -> list[ArtifactFileRecord]:
+        """The stored files of a logged version, or a draft's entries hashed now, ordered by path."""
         if self._record is not None:
             if self._files is None:
                 assert self._store is not None
@@ -227,11 +337,11 @@ class Artifact:
             return list(self._files)
         out = []
         for member, entry in sorted(self._entries.items()):
-            if entry.ref is not None:
+            if entry.source is None:
                 out.append(ArtifactFileRecord(path=member, ref=entry.ref))
             else:
-                digest, size = self._hash(member, entry.source)  # type: ignore[arg-type]
-                out.append(ArtifactFileRecord(path=member, digest=digest, size=size))
+                digest, size = self._hash(member, entry.source)
+                out.append(ArtifactFileRecord(path=member, digest=digest, size=size, ref=entry.ref))
         return out
 
     def _hash(self, member: str, source: Path) -> tuple[str, int]:
@@ -242,6 +352,8 @@ class Artifact:
 
     def _commit(self, store: Store, *, aliases: list[str], run_id: str | None, now: float) -> bool:
         """Store the files and the version (or find the identical one); returns whether it is new."""
+        if self._deleted:
+            raise ArtifactError(f"cannot log artifact {self._name!r}: this version was deleted")
         try:
             metadata = json.loads(json.dumps(dict(self._metadata), default=_json_default))
         except (TypeError, ValueError) as exc:
@@ -250,13 +362,13 @@ class Artifact:
             if self._store is not store:
                 owner = self._store.url if self._store is not None else "?"
                 raise ArtifactError(f"artifact {self.qualified_name} belongs to another store ({owner})")
-            files, digest = self.files(), self._record.digest
+            files, digest = self._manifest(), self._record.digest
         else:
             blobs = BlobStore(blob_dir(store))
             files = []
             for member, entry in sorted(self._entries.items()):
                 if entry.ref is not None:
-                    files.append(ArtifactFileRecord(path=member, ref=entry.ref))
+                    files.append(self._reference_record(member, entry))
                     continue
                 try:
                     digest, size = blobs.put(entry.source)  # type: ignore[arg-type]
@@ -265,38 +377,101 @@ class Artifact:
                                         f"{entry.source}: {exc}") from exc
                 files.append(ArtifactFileRecord(path=member, digest=digest, size=size))
             digest = manifest_digest(files)
+        if self._record is None:  # a draft's own aliases join those given (a logged version's are saved by save())
+            aliases = list(dict.fromkeys([*aliases, *self._aliases]))
         try:
             record, created = store.put_artifact(
                 self._name, self._type, digest, files, description=self._description, metadata=metadata,
                 aliases=aliases, run_id=run_id, created_at=now,
             )
+            if self._record is None:
+                self._restore_collected(store, files)
+            if self._tags and not set(self._tags) <= set(record.tags):
+                record = store.update_artifact(record.id, tags=[*record.tags, *self._tags])
         except ValueError as exc:
             raise ArtifactError(str(exc)) from None
         self._store, self._record, self._files = store, record, None
         self._description, self._metadata = record.description, dict(record.metadata)
+        self._aliases, self._tags = list(record.aliases), list(record.tags)
         self._entries.clear()
         if self._cleanup is not None:
             self._cleanup()
         return created
 
-    def download(self, root: str | os.PathLike[str] | None = None) -> str:
-        """Write the files under `root` (default `./artifacts/NAME:vN`), verifying each digest; returns root."""
+    def _reference_record(self, member: str, entry: _Entry) -> ArtifactFileRecord:
+        if entry.source is None:
+            return ArtifactFileRecord(path=member, ref=entry.ref)
+        digest, size = self._hash(member, entry.source)
+        return ArtifactFileRecord(path=member, digest=digest, size=size, ref=entry.ref)
+
+    def _restore_collected(self, store: Store, files: list[ArtifactFileRecord]) -> None:
+        """Put back any blob a concurrent `delete()` collected between storing it and recording this version."""
+        blobs = BlobStore(blob_dir(store))
+        for f in files:
+            entry = self._entries[f.path]
+            if f.ref is None and entry.source is not None and not blobs.has(f.digest or "", f.size or 0):
+                blobs.put(entry.source)
+
+    def download(self, root: str | os.PathLike[str] | None = None, allow_missing_references: bool = False,
+                 skip_cache: bool | None = None, path_prefix: str | None = None) -> str:
+        """Write the files under `root` (default `./artifacts/NAME:vN`), verifying each digest; returns root.
+
+        `file://` references are copied from where they point (verified when logged with a
+        checksum); references of other schemes are not fetched (nbtrack reads no network).
+        """
+        files = [f for f in self._manifest() if path_prefix is None or f.path.startswith(path_prefix)]
+        self._download_files(files, root, allow_missing_references=allow_missing_references)
+        return os.fspath(self._root(root))
+
+    def _root(self, root: str | os.PathLike[str] | None) -> Path:
         if self._record is None or self._store is None:
             raise ArtifactError(f"cannot download artifact {self._name!r}: log it first (run.log_artifact)")
-        dest_root = Path(root) if root is not None else download_root(self._name, self._record.version)
-        dest_root.mkdir(parents=True, exist_ok=True)
-        real_root = dest_root.resolve()
-        blobs = BlobStore(blob_dir(self._store))
-        for f in self.files():
-            if f.ref is not None:
-                continue
-            label = f"artifact {self.qualified_name}: file {f.path!r}"
-            dest = safe_destination(real_root, check_member(self._name, f.path), label=label)
-            if (not dest.is_symlink() and dest.is_file() and dest.stat().st_size == f.size
-                    and hash_file(dest)[0] == f.digest):
-                continue
-            blobs.materialize(f.digest or "", f.size or 0, dest, label=label)
-        return os.fspath(dest_root)
+        return Path(root) if root is not None else download_root(self._name, self._record.version)
+
+    def _download_files(self, files: list[ArtifactFileRecord], root: str | os.PathLike[str] | None, *,
+                        allow_missing_references: bool = False) -> list[str]:
+        """Write `files` under the download root, verified; returns where each went."""
+        assert self._store is not None
+        return write_files(self._store, self.qualified_name, files, self._root(root),
+                           allow_missing_references=allow_missing_references)
+
+    # -- changing a logged version ---------------------------------------------
+    def save(self, project: str | None = None, settings: Any = None) -> None:
+        """Store changes: a draft is logged (by the current run, else without a producer); a logged
+        version's description, metadata, aliases and tags are written."""
+        from ._manage import save
+
+        save(self)
+
+    def wait(self, timeout: int | None = None) -> Artifact:
+        """W&B waits for an upload; logging here is synchronous, so a logged version is ready at once."""
+        if self._record is None:
+            raise ArtifactError(f"artifact {self._name!r} is not logged yet: call run.log_artifact() or save()")
+        return self
+
+    def is_draft(self) -> bool:
+        """Whether the artifact is not logged yet."""
+        return self._record is None
+
+    def delete(self, delete_aliases: bool = False) -> None:
+        """Delete this version (its blobs go when no other version holds them); fetched through the
+        registry, only the link goes, as in W&B. A version with aliases needs `delete_aliases=True`."""
+        from ._manage import delete
+
+        delete(self, delete_aliases=delete_aliases)
+
+    def link(self, target_path: str, aliases: list[str] | None = None) -> Artifact:
+        """Link this version into a registry collection (`"wandb-registry-model/NAME"`, `"model-registry/NAME"`
+        or `"NAME"`): a new collection version, `latest` and `aliases` moved to it."""
+        from ._registry import link_artifact
+
+        return link_artifact(self, target_path, aliases=aliases, run_id=None)
+
+    def unlink(self) -> None:
+        """Remove the registry link this artifact was fetched through (the version itself stays)."""
+        from ._manage import unlink
+
+        unlink(self)
 
     # -- lineage -------------------------------------------------------------
     def logged_by(self) -> RunRecord | None:

@@ -23,7 +23,7 @@ from typing import BinaryIO
 from ..store import Store
 from ._names import ArtifactCorruptedError, ArtifactError
 
-__all__ = ["BLOBS_ENV", "CHUNK", "blob_dir", "hash_file", "known_digest", "BlobStore"]
+__all__ = ["BLOBS_ENV", "CHUNK", "blob_dir", "hash_file", "known_digest", "copy_verified", "BlobStore"]
 
 BLOBS_ENV = "NBTRACK_BLOBS"
 CHUNK = 1 << 20  # bytes read and written at a time: memory use does not grow with file size
@@ -179,18 +179,48 @@ class BlobStore:
                 f"{label}: its content (sha256 {digest[:12]}...) is missing from the blob directory {self.root}; "
                 f"a PostgreSQL store keeps file contents in a directory: set {BLOBS_ENV} to one every machine shares"
             )
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name[:40]}.tmp-")
-        try:
+        copy_verified(blob, digest, size, dest, label=label, where="in the store")
+
+    def collect(self, store: Store, digests: list[str]) -> list[str]:
+        """Remove the blobs of `digests` that no artifact of `store` references any more; returns those removed.
+
+        Each blob is first moved aside, the store asked again, and a blob some version took up in
+        the meantime is moved back, so content logged concurrently is not lost.
+        """
+        moved: dict[str, Path] = {}
+        for digest in digests:
+            blob = self.path(digest)
+            aside = blob.with_name(f".{digest}.collecting-{os.getpid()}")
             try:
-                got, got_size = _copy_hashing(blob, fd)
-            finally:
-                os.close(fd)
-            if (got, got_size) != (digest, size):
-                raise ArtifactCorruptedError(
-                    f"{label} is corrupted in the store: expected sha256 {digest} ({size} bytes), "
-                    f"found {got} ({got_size} bytes) in {blob}"
-                )
-            os.replace(tmp, dest)
+                os.replace(blob, aside)
+            except FileNotFoundError:
+                continue
+            moved[digest] = aside
+        free = set(store.unreferenced_digests(list(moved))) if moved else set()
+        for digest, aside in moved.items():
+            if digest in free:
+                aside.unlink()
+            elif not self.path(digest).exists():
+                os.replace(aside, self.path(digest))
+            else:
+                aside.unlink()
+        return sorted(free)
+
+
+def copy_verified(src: Path, digest: str, size: int, dest: Path, *, label: str, where: str) -> None:
+    """Copy `src` to `dest` atomically, raising ArtifactCorruptedError when its content is not `digest`."""
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name[:40]}.tmp-")
+    try:
+        try:
+            got, got_size = _copy_hashing(src, fd)
         finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            os.close(fd)
+        if (got, got_size) != (digest, size):
+            raise ArtifactCorruptedError(
+                f"{label} is corrupted {where}: expected sha256 {digest} ({size} bytes), "
+                f"found {got} ({got_size} bytes) in {src}"
+            )
+        os.replace(tmp, dest)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -1,4 +1,5 @@
-"""Readable text about artifacts, for `nbtrack artifacts` and `nbtrack artifact show NAME:ALIAS`."""
+"""Readable text about artifacts and the registry, for `nbtrack artifacts`, `nbtrack artifact show NAME:ALIAS`
+and `nbtrack registry list|show`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from ..store import RunRecord, Store
 from ..store._records import ArtifactRecord
 from ._api import resolve
 
-__all__ = ["list_text", "show_text", "human_size"]
+__all__ = ["list_text", "show_text", "human_size", "registry_list_text", "registry_show_text"]
 
 
 def human_size(n: int | None) -> str:
@@ -83,11 +84,48 @@ def show_text(store: Store, ref: str) -> str:
             [[f.path, human_size(f.size) if f.ref is None else "ref", f.ref or (f.digest or "")[:16]] for f in files],
             indent="  ",
         ))
+    links = store.list_registry_versions(artifact_ids=[rec.id])
+    if links:
+        lines.append("registry: " + ", ".join(
+            f"{v.collection}:v{v.version}" + (f" ({', '.join(v.aliases)})" if v.aliases else "") for v in links))
     lines.append(f"versions of {rec.name}:")
     lines.extend(_table(
         ["VERSION", "ALIASES", "FILES", "SIZE", "CREATED", "RUN"],
         [[f"v{v.version}" + (" *" if v.id == rec.id else ""), ", ".join(v.aliases) or "-", str(v.file_count),
           human_size(v.size), _when(v.created_at), v.run_id or "-"] for v in store.list_artifacts(name=rec.name)],
+        indent="  ",
+    ))
+    return "\n".join(lines)
+
+
+def registry_list_text(store: Store) -> str:
+    """One line per registry collection: type, number of versions, and where each alias points."""
+    from ._registry import collections, versions
+
+    found = collections(store)
+    if not found:
+        return "no registered models (link one with run.link_model(...) or nbtrack registry link)"
+    linked = versions(store)
+    rows = []
+    for c in found:
+        aliases = [f"{a}=v{v.version}" for v in linked if v.collection == c.name for a in v.aliases]
+        rows.append([c.name, c.type, str(c.version_count), ", ".join(aliases) or "-", _when(c.created_at)])
+    return "\n".join(_table(["COLLECTION", "TYPE", "VERSIONS", "ALIASES", "CREATED"], rows))
+
+
+def registry_show_text(store: Store, collection: str) -> str:
+    """A collection's versions: aliases, the artifact version each links, the run that produced it and who linked it."""
+    from ._registry import versions
+
+    linked = versions(store, collection)
+    run_ids = [i for v in linked for i in (v.logged_by, v.linked_by) if i]
+    runs = {r.id: r for r in store.list_runs(ids=run_ids)} if run_ids else {}
+    lines = [f"registry collection {collection}: {len(linked)} versions"]
+    lines.extend(_table(
+        ["VERSION", "ALIASES", "ARTIFACT", "PRODUCED BY", "LINKED", "LINKED BY"],
+        [[f"v{v.version}", ", ".join(v.aliases) or "-", v.artifact,
+          _run_label(v.logged_by, runs) if v.logged_by else "-", _when(v.linked_at),
+          _run_label(v.linked_by, runs) if v.linked_by else "-"] for v in linked],
         indent="  ",
     ))
     return "\n".join(lines)

@@ -29,6 +29,7 @@ class LineageNode:
     project: str | None = None
     state: str | None = None
     aliases: tuple[str, ...] = ()
+    registry: tuple[str, ...] = ()  # the registry versions linking this artifact version, e.g. `fraud:v2 (production)`
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ def _walk(store: Store, start: str, upstream: bool) -> tuple[list[tuple[str, str
 
 
 def lineage(artifact: Any, *, direction: Direction = "both", store: Store | None = None) -> Lineage:
-    """The lineage of a version (`"name:v3"`, `"name:latest"` or a logged Artifact), any depth.
+    """The lineage of a version (`"name:v3"`, `"name:latest"`, a registry path such as
+    `"wandb-registry-model/fraud:production"`, or a logged Artifact), any depth.
 
     Draw it with `nbtrack.ui.lineage.lineage_figure(graph)`.
     """
@@ -122,12 +124,16 @@ def lineage(artifact: Any, *, direction: Direction = "both", store: Store | None
         artifacts.update(dict.fromkeys(found_artifacts))
         runs.update(dict.fromkeys(found_runs))
     versions = {a.id: a for a in st.list_artifacts(ids=list(artifacts))}
+    links: dict[str, list[str]] = {}
+    for link in st.list_registry_versions(artifact_ids=list(artifacts)):
+        named = f" ({', '.join(link.aliases)})" if link.aliases else ""
+        links.setdefault(link.artifact_id, []).append(f"{link.collection}:v{link.version}{named}")
     records = {r.id: r for r in st.list_runs(ids=list(runs))} if runs else {}
     nodes = []
     for aid in artifacts:
         a = versions[aid]
         nodes.append(LineageNode(id=f"artifact:{aid}", kind="artifact", label=f"{a.name}:v{a.version}",
-                                 type=a.type, aliases=a.aliases))
+                                 type=a.type, aliases=a.aliases, registry=tuple(links.get(aid, ()))))
     for rid in runs:
         r = records.get(rid)
         nodes.append(LineageNode(id=f"run:{rid}", kind="run", label=r.name if r else rid,

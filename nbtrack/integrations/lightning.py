@@ -127,6 +127,11 @@ class NbtrackLogger(Logger):
         self.experiment.log(row, step=step)
 
     @rank_zero_only
+    def watch(self, model: Any, log: str | None = "gradients", log_freq: int = 100, log_graph: bool = True) -> None:
+        """Lightning's `WandbLogger.watch`: gradient/parameter histograms of `model` every `log_freq` steps."""
+        self.experiment.watch(model, log=log, log_freq=log_freq, log_graph=log_graph)
+
+    @rank_zero_only
     def log_graph(self, model: Any, input_array: Any = None) -> None:
         # Lightning hands every logger the module at the start of fit/validate/test: keep a weak
         # reference so `finalize` can store its weights without holding the module alive.

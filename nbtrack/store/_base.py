@@ -14,6 +14,7 @@ from typing import Any
 from ._codec import Series
 from ._records import ChunkWrite, RunRecord, SweepRecord, TrialRecord
 from ._records import ArtifactEdge, ArtifactFileRecord, ArtifactRecord
+from ._records import RegistryCollectionRecord, RegistryVersionRecord
 from ._records import AlertRecord
 
 __all__ = ["Store"]
@@ -178,6 +179,68 @@ class Store(ABC):
         self, *, artifact_ids: Sequence[str] = (), run_ids: Sequence[str] = ()
     ) -> list[ArtifactEdge]:
         """Lineage edges touching any of the given versions or runs, in creation order."""
+
+    @abstractmethod
+    def update_artifact(self, artifact_id: str, **fields: Any) -> ArtifactRecord:
+        """Change a logged version's `description`, `metadata` (replaced whole), aliases or `tags` (replaced).
+
+        `add_aliases` are moved here from any other version of the name; `remove_aliases` are
+        taken off this version (`latest` is never removed: it moves only). Raises KeyError for an
+        unknown id.
+        """
+
+    @abstractmethod
+    def delete_artifact(self, artifact_id: str, *, delete_aliases: bool = False) -> list[str]:
+        """Delete a version with its files, aliases, tags and lineage edges; return the digests it was
+        the last to reference (their blobs can go).
+
+        Raises ValueError when it holds aliases other than `latest` and `delete_aliases` is false,
+        or when a registry collection links it; `latest` moves to the newest remaining version.
+        """
+
+    @abstractmethod
+    def unreferenced_digests(self, digests: Sequence[str]) -> list[str]:
+        """Those of `digests` that no artifact file references."""
+
+    # -- model registry ------------------------------------------------------
+    @abstractmethod
+    def link_registry(
+        self, collection: str, artifact_id: str, *, aliases: Sequence[str] = (), run_id: str | None = None,
+        created_at: float, description: str | None = None,
+    ) -> tuple[RegistryVersionRecord, bool]:
+        """Link an artifact version into a registry collection (created on first use with the artifact's type).
+
+        Returns (the collection version, whether it is new): linking a version already linked
+        reuses its number. `latest` moves to a new link; each alias moves to this link (aliases are
+        unique per collection). Raises KeyError for an unknown artifact, ValueError when the
+        collection holds another type.
+        """
+
+    @abstractmethod
+    def registry_version(self, collection: str, ref: str) -> RegistryVersionRecord | None:
+        """The collection version `ref` names (`v<N>` or an alias); None if none."""
+
+    @abstractmethod
+    def list_registry_versions(
+        self, *, collection: str | None = None, artifact_ids: Sequence[str] | None = None
+    ) -> list[RegistryVersionRecord]:
+        """Registry versions ordered by collection then version, optionally of one collection or linking given versions."""
+
+    @abstractmethod
+    def list_registry_collections(self) -> list[RegistryCollectionRecord]:
+        """Every registry collection, by name."""
+
+    @abstractmethod
+    def set_registry_alias(self, collection: str, alias: str, version: int) -> None:
+        """Point `alias` at a version of the collection (moving it from any other); KeyError if no such version."""
+
+    @abstractmethod
+    def remove_registry_alias(self, collection: str, alias: str) -> bool:
+        """Remove an alias from the collection; whether it existed."""
+
+    @abstractmethod
+    def unlink_registry(self, collection: str, version: int) -> None:
+        """Remove a collection version (the artifact stays); its aliases go, `latest` moves to the newest left."""
 
     # -- alerts ----------------------------------------------------------------
     @abstractmethod

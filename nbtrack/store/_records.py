@@ -7,7 +7,7 @@ from typing import Any
 
 __all__ = ["RunRecord", "ChunkWrite", "SweepRecord", "TrialRecord", "RUN_STATES", "RUN_FIELDS", "SWEEP_STATES",
            "ArtifactRecord", "ArtifactFileRecord", "ArtifactEdge", "ARTIFACT_DIRECTIONS",
-           "AlertRecord", "ALERT_DELIVERIES"]
+           "AlertRecord", "ALERT_DELIVERIES", "RegistryCollectionRecord", "RegistryVersionRecord"]
 
 RUN_STATES = ("running", "finished", "failed", "crashed", "killed", "pruned")
 SWEEP_STATES = ("running", "paused", "stopped", "finished")
@@ -97,6 +97,7 @@ class ArtifactRecord:
     file_count: int = 0
     run_id: str | None = None
     aliases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,29 @@ class ArtifactEdge:
     artifact_id: str
     direction: str
     created_at: float
+
+
+@dataclass(frozen=True)
+class RegistryCollectionRecord:
+    """A registered model (or other registry collection): a name holding numbered links to artifact versions."""
+
+    name: str
+    type: str
+    created_at: float
+    description: str | None = None
+    version_count: int = 0
+
+
+@dataclass(frozen=True)
+class RegistryVersionRecord:
+    """Version `version` of a registry collection: a link to artifact version `artifact_id`, with its aliases."""
+
+    collection: str
+    version: int
+    artifact_id: str
+    created_at: float
+    run_id: str | None = None
+    aliases: tuple[str, ...] = ()
 
 
 ALERT_DELIVERIES = ("none", "pending", "sent", "failed")  # webhook state of an alert

@@ -143,6 +143,33 @@ MIGRATIONS: list[list[str]] = [
             vals {blob} NOT NULL)""",
         "CREATE UNIQUE INDEX system_chunks_key ON system_chunks (run_id, key, seq)",
     ],
+    # 5 (artifact tags and the model registry, issue 11): tags on artifact versions; registry
+    #    collections whose numbered versions point at artifact versions, with aliases unique per collection
+    [
+        """CREATE TABLE artifact_tags (
+            artifact_id TEXT NOT NULL,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (artifact_id, tag))""",
+        """CREATE TABLE registry_collections (
+            name TEXT PRIMARY KEY,
+            type TEXT NOT NULL,
+            description TEXT,
+            created_at {real} NOT NULL)""",
+        """CREATE TABLE registry_versions (
+            collection TEXT NOT NULL,
+            version BIGINT NOT NULL,
+            artifact_id TEXT NOT NULL,
+            run_id TEXT,
+            created_at {real} NOT NULL,
+            PRIMARY KEY (collection, version))""",
+        "CREATE UNIQUE INDEX registry_versions_artifact ON registry_versions (collection, artifact_id)",
+        "CREATE INDEX registry_versions_by_artifact ON registry_versions (artifact_id)",
+        """CREATE TABLE registry_aliases (
+            collection TEXT NOT NULL,
+            alias TEXT NOT NULL,
+            version BIGINT NOT NULL,
+            PRIMARY KEY (collection, alias))""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

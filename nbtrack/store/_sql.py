@@ -1,7 +1,8 @@
 """The store contract implemented once in portable SQL; backends supply connections.
 
 `SqlStore` holds the schema, runs, metric and system history and capture; sweeps,
-artifacts and alerts are mixins in `_sql_sweeps`, `_sql_artifacts` and `_sql_alerts`,
+artifacts, the model registry and alerts are mixins in `_sql_sweeps`, `_sql_artifacts`,
+`_sql_registry` and `_sql_alerts`,
 all built on the connection hooks of `_sql_base.SqlBase`.
 """
 
@@ -17,6 +18,7 @@ from ._schema import MIGRATIONS, SCHEMA_VERSION
 from ._sql_alerts import AlertSql
 from ._sql_artifacts import ArtifactSql
 from ._sql_base import batches, dumps
+from ._sql_registry import RegistrySql
 from ._sql_sweeps import SweepSql
 
 __all__ = ["SqlStore", "SchemaError"]
@@ -32,7 +34,7 @@ class SchemaError(RuntimeError):
     """The store was written by a newer nbtrack than this one."""
 
 
-class SqlStore(SweepSql, ArtifactSql, AlertSql):
+class SqlStore(SweepSql, ArtifactSql, RegistrySql, AlertSql):
     """Shared SQL for every backend. Subclasses provide `_write()` / `_read()` cursors."""
 
     # -- schema --------------------------------------------------------------

@@ -65,6 +65,84 @@ class ArtifactSql(SqlBase):
             record = self._artifact_rows(cur, "WHERE v.id = ?", (artifact_id,))[0]
         return record, created
 
+    def update_artifact(self, artifact_id: str, **fields: Any) -> ArtifactRecord:
+        unknown = set(fields) - {"description", "metadata", "add_aliases", "remove_aliases", "tags"}
+        if unknown:
+            raise ValueError(f"update_artifact: unknown fields {sorted(unknown)}")
+        with self._write() as cur:
+            cur.execute(self._q(f"SELECT name FROM artifact_versions WHERE id = ?{self.row_lock}"), (artifact_id,))
+            row = cur.fetchone()
+            if row is None:
+                raise KeyError(f"no artifact version with id {artifact_id!r} in {self.url}")
+            name = row[0]
+            if "description" in fields:
+                cur.execute(self._q("UPDATE artifact_versions SET description = ? WHERE id = ?"),
+                            (fields["description"], artifact_id))
+            if "metadata" in fields:
+                cur.execute(self._q("UPDATE artifact_versions SET metadata = ? WHERE id = ?"),
+                            (dumps(dict(fields["metadata"] or {})), artifact_id))
+            for alias in dict.fromkeys(fields.get("remove_aliases", ())):
+                if alias != "latest":
+                    cur.execute(self._q("DELETE FROM artifact_aliases WHERE artifact_id = ? AND alias = ?"),
+                                (artifact_id, alias))
+            for alias in dict.fromkeys(fields.get("add_aliases", ())):
+                cur.execute(
+                    self._q("INSERT INTO artifact_aliases (name, alias, artifact_id) VALUES (?, ?, ?) "
+                            "ON CONFLICT (name, alias) DO UPDATE SET artifact_id = excluded.artifact_id"),
+                    (name, alias, artifact_id),
+                )
+            if "tags" in fields:
+                cur.execute(self._q("DELETE FROM artifact_tags WHERE artifact_id = ?"), (artifact_id,))
+                cur.executemany(self._q("INSERT INTO artifact_tags (artifact_id, tag) VALUES (?, ?)"),
+                                [(artifact_id, t) for t in dict.fromkeys(fields["tags"])])
+            return self._artifact_rows(cur, "WHERE v.id = ?", (artifact_id,))[0]
+
+    def delete_artifact(self, artifact_id: str, *, delete_aliases: bool = False) -> list[str]:
+        with self._write() as cur:
+            cur.execute(self._q(f"SELECT name, version FROM artifact_versions WHERE id = ?{self.row_lock}"),
+                        (artifact_id,))
+            row = cur.fetchone()
+            if row is None:
+                raise KeyError(f"no artifact version with id {artifact_id!r} in {self.url}")
+            name, version = row[0], int(row[1])
+            cur.execute(self._q("SELECT collection, version FROM registry_versions WHERE artifact_id = ?"),
+                        (artifact_id,))
+            links = [f"{c}:v{v}" for c, v in cur.fetchall()]
+            if links:
+                raise ValueError(f"artifact {name}:v{version} is linked in the registry as {', '.join(sorted(links))}; "
+                                 "unlink it first")
+            cur.execute(self._q("SELECT alias FROM artifact_aliases WHERE artifact_id = ?"), (artifact_id,))
+            held = sorted(a for (a,) in cur.fetchall())
+            if not delete_aliases and any(a != "latest" for a in held):
+                raise ValueError(f"artifact {name}:v{version} has the aliases {', '.join(held)}; "
+                                 "pass delete_aliases=True to delete it with them")
+            cur.execute(self._q("SELECT DISTINCT digest FROM artifact_files WHERE artifact_id = ? "
+                                "AND digest IS NOT NULL"), (artifact_id,))
+            digests = [d for (d,) in cur.fetchall()]
+            for table in ("artifact_files", "artifact_aliases", "artifact_tags", "artifact_edges"):
+                cur.execute(self._q(f"DELETE FROM {table} WHERE artifact_id = ?"), (artifact_id,))
+            cur.execute(self._q("DELETE FROM artifact_versions WHERE id = ?"), (artifact_id,))
+            cur.execute(self._q("SELECT id FROM artifact_versions WHERE name = ? ORDER BY version DESC"), (name,))
+            newest = cur.fetchone()
+            if newest is None:
+                cur.execute(self._q("DELETE FROM artifact_collections WHERE name = ?"), (name,))
+            elif "latest" in held:
+                cur.execute(self._q("INSERT INTO artifact_aliases (name, alias, artifact_id) VALUES (?, 'latest', ?)"),
+                            (name, newest[0]))
+            return self._unreferenced(cur, digests)
+
+    def _unreferenced(self, cur: Any, digests: Sequence[str]) -> list[str]:
+        used: set[str] = set()
+        for batch in batches(list(dict.fromkeys(digests)), 500):
+            cur.execute(self._q(f"SELECT DISTINCT digest FROM artifact_files WHERE digest IN "
+                                f"({', '.join('?' * len(batch))})"), batch)
+            used.update(d for (d,) in cur.fetchall())
+        return sorted(d for d in dict.fromkeys(digests) if d not in used)
+
+    def unreferenced_digests(self, digests: Sequence[str]) -> list[str]:
+        with self._read() as cur:
+            return self._unreferenced(cur, digests)
+
     def _add_edge(self, cur: Any, run_id: str, artifact_id: str, direction: str, at: float) -> None:
         cur.execute(
             self._q("INSERT INTO artifact_edges (run_id, artifact_id, direction, created_at) VALUES (?, ?, ?, ?) "
@@ -81,19 +159,22 @@ class ArtifactSql(SqlBase):
         )
         rows = cur.fetchall()
         aliases: dict[str, list[str]] = {}
+        tags: dict[str, list[str]] = {}
         for batch in batches([r[0] for r in rows], 500):
-            cur.execute(
-                self._q("SELECT artifact_id, alias FROM artifact_aliases "
-                        f"WHERE artifact_id IN ({', '.join('?' * len(batch))})"),
-                batch,
-            )
+            marks = ", ".join("?" * len(batch))
+            cur.execute(self._q(f"SELECT artifact_id, alias FROM artifact_aliases WHERE artifact_id IN ({marks})"),
+                        batch)
             for artifact_id, alias in cur.fetchall():
                 aliases.setdefault(artifact_id, []).append(alias)
+            cur.execute(self._q(f"SELECT artifact_id, tag FROM artifact_tags WHERE artifact_id IN ({marks})"), batch)
+            for artifact_id, tag in cur.fetchall():
+                tags.setdefault(artifact_id, []).append(tag)
         return [
             ArtifactRecord(
                 id=r[0], name=r[1], version=int(r[2]), type=r[3], digest=r[4], created_at=float(r[5]),
                 description=r[6], metadata=json.loads(r[7]), size=int(r[8]), file_count=int(r[9]), run_id=r[10],
                 aliases=tuple(sorted(aliases.get(r[0], ()), key=lambda a: (a != "latest", a))),
+                tags=tuple(sorted(tags.get(r[0], ()))),
             )
             for r in rows
         ]

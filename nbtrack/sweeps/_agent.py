@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .. import _current, _init
+from .. import _current
 from .._run import RunPruned
 from ..store import Store, open_store
 from ._config import load_sweep_config
@@ -71,16 +71,22 @@ def agent(
     entity: str | None = None,
     *,
     store: Store | str | None = None,
-    progress: bool = True,
+    progress: bool | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> int:
     """Run trials of a sweep: call `function` (which calls `nbtrack.init()`) or launch the sweep's
-    program per trial, until `count` trials, the sweep ends, or Ctrl-C. Returns trials run."""
+    program per trial, until `count` trials, the sweep ends, or Ctrl-C. Returns trials run.
+
+    `progress` (a bar on stderr) defaults to on unless `WANDB_SILENT`/`NBTRACK_SILENT` is set."""
     if count is not None and (not isinstance(count, int) or count < 1):
         raise ValueError(f"agent: count must be a positive int, not {count!r}")
     st = _store(store)
     controller = SweepController(st, sweep_id)
     total = count or controller.run_cap or controller.grid_size()
+    if progress is None:
+        from .._env import silent
+
+        progress = not silent()
     bar = _progress_bar(total, sweep_id) if progress else None
     done = 0
     try:
@@ -165,7 +171,8 @@ def _run_program(st: Store, controller: SweepController, trial: Trial) -> None:
 
     config = controller.config
     env = dict(os.environ)
-    env[_init.TRIAL_ENV] = trial.run_id
+    env[_current.TRIAL_ENV] = trial.run_id
+    env[_current.AGENT_PID_ENV] = str(os.getpid())  # the trial is this process's child's, not its workers'
     env["NBTRACK_STORE"] = st.url
     env["NBTRACK_SWEEP_ID"] = controller.sweep.id
     env["WANDB_SWEEP_ID"] = controller.sweep.id

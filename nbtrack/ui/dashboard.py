@@ -34,6 +34,7 @@ from .charts import (XAxis, column_label, group_keys, importance_figure, line_fi
 from ._metric_picker import MetricPicker
 from .compare import MAX_COMPARED, captured_source, compare_html
 from .plotly_view import PlotlyView
+from .registry import registry_html
 
 __all__ = ["Dashboard", "analysis_figure", "curves_figure", "dashboard", "default_metrics", "metric_columns",
            "metric_goal"]
@@ -314,7 +315,8 @@ class Dashboard(widgets.VBox):
         note = f" · curves show the first {MAX_CURVE_RUNS}" if cut else ""
         return (f"<div class='nbtrack-dashboard-header' style='font-family:sans-serif;font-size:13px'>"
                 f"<b>{title}</b> · {len(self.runs)} runs · {int(states.get('running', 0))} running · "
-                f"{len(self.table.selected)} selected{note} <span style='color:#777'>{status}</span></div>")
+                f"{len(self.table.selected)} selected{note} <span style='color:#777'>{status}</span></div>"
+                + registry_html(self.store))
 
     # -- display and lifecycle ------------------------------------------------
 

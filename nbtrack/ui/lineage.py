@@ -67,6 +67,7 @@ def lineage_layout(graph: Lineage) -> dict[str, tuple[float, float]]:
 def _hover(node: LineageNode) -> str:
     if node.kind == "artifact":
         extra = f"<br>aliases: {', '.join(node.aliases)}" if node.aliases else ""
+        extra += f"<br>registry: {', '.join(node.registry)}" if node.registry else ""
         return f"<b>{node.label}</b><br>artifact ({node.type}){extra}"
     if node.state is None:
         return f"<b>{node.label}</b><br>run (deleted)"
