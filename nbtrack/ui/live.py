@@ -29,7 +29,6 @@ LIVE_SYSTEM_KEYS = frozenset({"cpu", "memory", "proc_rss_mb"})
 MIN_INTERVAL = 0.1  # at most ~10 redraws a second
 MAX_INTERVAL = 2.0  # and at least one every 2 s, however slow a redraw
 OVERHEAD_FACTOR = 20  # wait >= 20x the last redraw's cost: the view takes <= ~5 % of the loop's time
-WIDGET_AFTER = 0.25  # seconds a run lives before its widget replaces the plain header
 WIDGET_SETTLE = 0.2  # seconds a just-shown widget is left to render before the frozen output replaces it
 
 
@@ -201,8 +200,8 @@ class LiveRunView:
         return True
 
     def _show_widget(self) -> None:
-        """Put the widget in place of the HTML header (from the view thread, once the run has lived a little)."""
-        if self._widget_shown is None and self.handle is not None and time.time() - self._started >= WIDGET_AFTER:
+        """Put the widget in place of the HTML header (from the view thread, at its first tick)."""
+        if self._widget_shown is None and self.handle is not None:
             self.handle.update(self.widget)
             self._widget_shown = time.monotonic()
 
@@ -263,7 +262,7 @@ class LiveRunView:
         """Display under the current cell, start redrawing, and freeze when the run ends."""
         from IPython.display import display
 
-        # the header as plain HTML first; the widget replaces it once the run has lived WIDGET_AFTER: a run
+        # the header as plain HTML first; the view thread's first tick (MIN_INTERVAL) puts the widget in: a run
         # over sooner never makes the front end build widget views that its frozen output would replace
         # mid-build (JupyterLab then logs "Could not add child view to box", "processLuminoMessage" errors)
         self.handle = display({"text/html": self._header_html(), "text/plain": f"nbtrack run {self.run.id}"},
