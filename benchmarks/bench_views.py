@@ -23,6 +23,12 @@ Live view (a real kernel through nbclient; its comm messages really leave the ke
   a `%%track` cell logs 3 keys at 1 kHz (each step first computes for 1 ms, a busy wait standing in for
   training) for N steps, with the live view on and with NBTRACK_LIVE=0,
   alternating; the ratio of the loop's wall times is the view's overhead (target <= 1.05).
+
+First chart and finish path (`--only first`; issue 10, a fresh kernel each time, jupyter_client):
+  `%load_ext nbtrack`, then a `%%track` cell of 30 steps x 30 ms; first chart: from the cell's
+  `execute_input` to the moment a chart with points has been sent and the live widget holding it
+  shown (target <= 1 s, cold imports included); finish path: from the user's last line to the next
+  cell's first (target < 0.3 s).
 """
 
 from __future__ import annotations
