@@ -299,7 +299,8 @@ def best_so_far_figure(points: Sequence[tuple[int, float, float]], metric: str, 
         fig = go.Figure()
         fig.add_annotation(text="No finished trial yet", x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
                            font={"size": 12, "color": "#777"})
-        fig.update_layout(template=TEMPLATE, height=HEIGHT, xaxis={"visible": False}, yaxis={"visible": False})
+        fig.layout.template = TEMPLATE  # assigned: through update_layout it costs ~10x more
+        fig.update_layout(height=HEIGHT, xaxis={"visible": False}, yaxis={"visible": False})
         return fig
     numbers, values, best = zip(*points)
     fig = go.Figure()
@@ -307,7 +308,8 @@ def best_so_far_figure(points: Sequence[tuple[int, float, float]], metric: str, 
                     hovertemplate="trial %{x}<br>%{y:.4g}<extra></extra>")
     fig.add_scatter(x=numbers, y=best, mode="lines+markers", line={"shape": "hv", "color": "#1f77b4"},
                     marker={"size": 4}, name="best so far", hovertemplate="best %{y:.4g}<extra></extra>")
-    fig.update_layout(template=TEMPLATE, height=HEIGHT, margin={"l": 48, "r": 16, "t": 40, "b": 36},
+    fig.layout.template = TEMPLATE  # assigned: through update_layout it costs ~10x more
+    fig.update_layout(height=HEIGHT, margin={"l": 48, "r": 16, "t": 40, "b": 36},
                       title={"text": f"{metric}: best so far ({goal})", "font": {"size": 13}, "x": 0.01},
                       font={"size": 11}, legend={"font": {"size": 10}}, xaxis_title="trial", yaxis_title=metric)
     return fig
@@ -324,8 +326,8 @@ def _dimension(axis: Axis) -> dict[str, object]:
 
 def _style(fig: go.Figure, title: str, height: int) -> None:
     """The compact notebook layout every nbtrack chart shares."""
+    fig.layout.template = TEMPLATE  # assigned: through update_layout it costs ~10x more
     fig.update_layout(
-        template=TEMPLATE,
         height=height,
         margin={"l": 48, "r": 16, "t": 40, "b": 36},
         title={"text": title, "font": {"size": 13}, "x": 0.01, "xanchor": "left"},

@@ -126,7 +126,8 @@ def histogram_figure(value: Mapping[str, Any] | Histogram, *, title: str = "") -
         customdata=np.stack([edges[:-1], edges[1:]], axis=1),
         hovertemplate="[%{customdata[0]:.4g}, %{customdata[1]:.4g}): %{y}<extra></extra>",
     ))
-    fig.update_layout(template=TEMPLATE, height=HEIGHT, bargap=0, title={"text": title, "font": {"size": 13}},
+    fig.layout.template = TEMPLATE  # assigned: through update_layout it costs ~10x more
+    fig.update_layout(height=HEIGHT, bargap=0, title={"text": title, "font": {"size": 13}},
                       margin={"l": 48, "r": 16, "t": 40, "b": 36}, font={"size": 11})
     return fig
 
