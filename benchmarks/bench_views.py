@@ -287,6 +287,7 @@ for epoch in range(30):  # ~0.9 s of "training", a quickstart's loop
     time.sleep(0.03)
     run.log({"loss": 1.0 / (epoch + 1), "acc": epoch / 30, "val/loss": 1.2 / (epoch + 1)})
 user_ended = time.perf_counter()
+run._finish_hooks.append(lambda _run: globals().update(finished=time.perf_counter()))  # after the view's freeze
 """
 
 
@@ -335,12 +336,13 @@ def measure_first_chart(repeats: int) -> list[dict[str, float]]:
                         ended = now
                         break
                 said: list[str] = []
-                kc.execute_interactive("print(time.perf_counter() - user_ended, user_ended - user_started)",
+                kc.execute_interactive("print(time.perf_counter() - user_ended, user_ended - user_started, "
+                                       "finished - user_ended)",
                                        timeout=60, output_hook=lambda m: said.append(m["content"].get("text", "")))
-                finish, user = (float(v) for v in "".join(said).split())
+                finish, user, run_finish = (float(v) for v in "".join(said).split())
                 first = max(points or math.nan, widget or math.nan)  # a chart with points, on show
                 out.append({"first": first - (started or math.nan), "cell": ended - (started or ended),
-                            "user": user, "finish": finish})
+                            "user": user, "finish": finish, "run_finish": run_finish})
             finally:
                 kc.stop_channels()
                 km.shutdown_kernel(now=True)
@@ -352,21 +354,24 @@ def first_chart_section(repeats: int) -> list[str]:
     rows = measure_first_chart(repeats)
     first = statistics.median(r["first"] for r in rows)
     finish = statistics.median(r["finish"] for r in rows)
+    run_finish = statistics.median(r["run_finish"] for r in rows)
     return [
         f"### First chart in a fresh kernel and a tracked cell's finish ({repeats} fresh kernels)",
         "",
         "`%load_ext nbtrack`, then a `%%track` cell of 30 steps x 30 ms. first chart: from the cell's",
         "`execute_input` to when a chart with points is sent and the view holding it is shown (cold imports",
         "included; the browser's drawing not included). finish: from the last line of the user's code to the",
-        "next cell's first line (the run's finish and the frozen output).",
+        "end of `run.finish()` (the frozen output sent); to next cell: to the next cell's first line (the",
+        "kernel's and the client's round trip added).",
         "",
         f"Load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.",
         "",
-        "| first chart (s) | whole cell (s) | user code (s) | finish path (s) |",
-        "| ---: | ---: | ---: | ---: |",
-        *[f"| {r['first']:.3f} | {r['cell']:.3f} | {r['user']:.3f} | {r['finish']:.3f} |" for r in rows],
+        "| first chart (s) | whole cell (s) | user code (s) | finish path (s) | to next cell (s) |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+        *[f"| {r['first']:.3f} | {r['cell']:.3f} | {r['user']:.3f} | {r['run_finish']:.3f} | {r['finish']:.3f} |"
+          for r in rows],
         f"| **{first:.3f}** (target <= 1.0, {'ok' if first <= 1.0 else 'MISSED'}) | | median | "
-        f"**{finish:.3f}** (target < 0.3, {'ok' if finish < 0.3 else 'MISSED'}) |",
+        f"**{run_finish:.3f}** (target < 0.3, {'ok' if run_finish < 0.3 else 'MISSED'}) | {finish:.3f} |",
     ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import numpy as np
 
 import nbtrack
@@ -52,3 +54,17 @@ def test_table_images_show_at_a_readable_size_and_open_without_script() -> None:
     assert THUMB_PX >= 64 and f"width:{THUMB_PX}px;height:{THUMB_PX}px" in page
     assert "<details" in page and "<summary" in page and page.count("data:image/png;base64,") == 2
     assert "<script" not in page
+
+
+def test_load_ext_loads_the_live_view_in_the_background(tmp_path) -> None:
+    """Real kernel: `%load_ext nbtrack` returns at once and the chart code is loaded before the first run."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    cells = ["import sys, time\nstarted = time.perf_counter()\n%load_ext nbtrack\nload_ext_s = time.perf_counter() - started",
+             "import threading\nfor t in threading.enumerate():\n    if t.name == 'nbtrack-warm-up':\n        t.join(60)\n"
+             "('nbtrack.ui.live' in sys.modules, 'plotly.graph_objects' in sys.modules, load_ext_s)"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    live, plotly, seconds = ast.literal_eval(nb.cells[1].outputs[0]["data"]["text/plain"])
+    assert live and plotly and seconds < 0.5
