@@ -133,14 +133,12 @@ class TrackMagics(Magics):
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """Register the magics (idempotent); in a kernel, load the live view's code meanwhile (first chart sooner)."""
+    """Register the magics (idempotent); in a kernel, load the live view's code once the cell is done."""
     ipython.register_magics(TrackMagics)
     if getattr(ipython, "kernel", None) is not None:
-        import threading
+        from .ui.warm import warm_up_when_idle
 
-        from .ui.warm import warm_up
-
-        threading.Thread(target=warm_up, name="nbtrack-warm-up", daemon=True).start()
+        warm_up_when_idle()
 
 
 def unload_ipython_extension(ipython: Any) -> None:
