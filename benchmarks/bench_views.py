@@ -288,7 +288,7 @@ for epoch in range(30):  # ~0.9 s of "training", a quickstart's loop
     time.sleep(0.03)
     run.log({"loss": 1.0 / (epoch + 1), "acc": epoch / 30, "val/loss": 1.2 / (epoch + 1)})
 user_ended = time.perf_counter()
-run._finish_hooks.append(lambda _run: globals().update(finished=time.perf_counter()))  # after the view's freeze
+run.add_finish_observer(lambda _run: globals().update(finished=time.perf_counter()))  # after the view's freeze
 """
 
 

@@ -16,26 +16,30 @@ _LAZY: dict[str, str] = {
     "artifact": ".artifacts",
     "lineage_figure": ".ui.lineage",
     "lineage": ".artifacts",
-    "init": "._notebook",
+    "init": "._init",
     "log": "._init",
     "finish": "._init",
     "save": "._init",
     "Run": "._run",
-    "NbtrackWarning": "._run",
-    "RunFinishedError": "._run",
-    "UsageError": "._current",
+    "NbtrackWarning": ".errors",
+    "RunFinishedError": ".errors",
+    "UsageError": ".errors",
     "runs": "._query",
     "history": "._query",
     "open_store": ".store",
     "Config": "._config",
     "Summary": "._summary",
-    "SweepConfigError": ".sweeps._errors",
+    "SweepConfigError": ".errors",
+    "ArtifactError": ".errors",
+    "ArtifactNotFoundError": ".errors",
+    "ArtifactCorruptedError": ".errors",
+    "SchemaError": ".errors",
     "dashboard": ".ui.dashboard",
     "sweep_panel": ".ui.sweep_panel",
     "sweep": ".sweeps._agent",
     "agent": ".sweeps._agent",
     "stop_sweep": ".sweeps._agent",
-    "RunPruned": "._run",
+    "RunPruned": ".errors",
     "Table": "._media",
     "Image": "._media",
     "Histogram": "._media",
@@ -59,7 +63,7 @@ _LAZY: dict[str, str] = {
     "use_model": "._compat",
     "link_model": "._compat",
     "Settings": "._compat",
-    "UnsupportedError": "._compat",
+    "UnsupportedError": ".errors",
     "import_mlflow": ".importers",
     "import_wandb_offline": ".importers",
 }
@@ -75,7 +79,8 @@ def __getattr__(name: str) -> Any:
         return run if name == "run" or run is None else getattr(run, name)
     module = _LAZY.get(name)
     if module is None:
-        from ._compat import UNSUPPORTED, UnsupportedError
+        from ._compat import UNSUPPORTED
+        from .errors import UnsupportedError
 
         if name in UNSUPPORTED:
             raise UnsupportedError(f"nbtrack does not provide wandb.{name}: {UNSUPPORTED[name]}")

@@ -2,8 +2,12 @@
 
 An alert is stored with the run at once; when `NBTRACK_ALERT_WEBHOOK` is set it is
 also POSTed as JSON (a Slack-compatible `{"text": ...}` body) from a background
-thread. A failing webhook never reaches the training loop: the failure is
-recorded on the alert (`webhook="failed"`, `webhook_error=...`).
+thread, with a timeout; `finish` waits for pending deliveries a bounded time. Only
+http:// and https:// webhooks are used, and redirects are not followed; anything
+else (`file://`, `ftp://`, no host) is not contacted. A failing or refused webhook
+never reaches the training loop: the failure is logged once and recorded on the
+alert (`webhook="failed"`, `webhook_error=...`). The webhook URL itself (a Slack
+URL is a secret) is never logged or stored.
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ import urllib.request
 from datetime import timedelta
 from enum import Enum
 from typing import Any
+from urllib.parse import urlsplit
 
 from .store import AlertRecord
 
-__all__ = ["AlertLevel", "Alerts", "post_json", "WEBHOOK_ENV", "DEFAULT_WAIT"]
+__all__ = ["AlertLevel", "Alerts", "post_json", "webhook_problem", "WEBHOOK_ENV", "DEFAULT_WAIT"]
 
 _log = logging.getLogger("nbtrack")
 
@@ -60,13 +65,39 @@ def _seconds(wait_duration: Any) -> float:
     return float(wait_duration)
 
 
+def webhook_problem(url: str) -> str | None:
+    """Why `url` cannot be a webhook, or None: only http(s) URLs with a host are POSTed to."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return f"{WEBHOOK_ENV} is not a valid URL"
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        given = f"a {scheme}:// URL" if scheme else "no URL scheme"
+        return f"{WEBHOOK_ENV} must be an http:// or https:// URL, got {given}; the alert was not sent"
+    if not host:
+        return f"{WEBHOOK_ENV} has no host; the alert was not sent"
+    return None
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A webhook answers itself: a redirect (possibly to another scheme) is reported as the HTTP error it is."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
 def post_json(url: str, body: dict[str, Any], timeout: float = WEBHOOK_TIMEOUT) -> None:
-    """POST `body` as JSON; raises on a connection problem or a non-2xx answer."""
+    """POST `body` as JSON to an http(s) `url`; raises on a bad URL, a connection problem or a non-2xx answer."""
+    problem = webhook_problem(url)
+    if problem is not None:
+        raise ValueError(problem)
     request = urllib.request.Request(
         url, data=json.dumps(body).encode(), method="POST",
         headers={"Content-Type": "application/json", "User-Agent": "nbtrack"},
     )
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - a user-chosen URL
+    with urllib.request.build_opener(_NoRedirect).open(request, timeout=timeout) as response:
         response.read()
 
 
@@ -89,6 +120,7 @@ class Alerts:
         self._lock = threading.Lock()
         self._last_sent: dict[str, float] = {}
         self._threads: list[threading.Thread] = []
+        self._warned: set[str] = set()  # webhook problems already logged for this run
         self.records: list[AlertRecord] = []
         self.version = 0  # bumps whenever an alert is added or its delivery changes (for views)
 
@@ -108,9 +140,10 @@ class Alerts:
                 return None
             self._last_sent[title] = now
         url = os.environ.get(WEBHOOK_ENV) or None
+        problem = webhook_problem(url) if url else None
         run = self._run
         fields = dict(level=level_name, title=title, text=text, created_at=now, wait_duration=wait,
-                      webhook="pending" if url else "none")
+                      webhook="none" if not url else "failed" if problem else "pending")
         try:
             record = run.store.add_alert(run.id, **fields)
         except Exception as exc:  # the alert still shows and is still posted
@@ -121,7 +154,9 @@ class Alerts:
         # the alert itself, and Python's last-resort handler would print WARN and ERROR to stderr like a failure.
         _log.info("nbtrack alert [%s] %s: %s (run %s)", level_name, title, text, run.id,
                   extra={"nbtrack_alert_level": level_name})
-        if url:
+        if problem is not None:
+            self._refused(record, problem)
+        elif url:
             thread = threading.Thread(target=self._deliver, args=(url, record), name="nbtrack-alert", daemon=True)
             with self._lock:
                 self._threads = [t for t in self._threads if t.is_alive()] + [thread]
@@ -138,9 +173,24 @@ class Alerts:
                 self.records.append(record)
             self.version += 1
 
-    def _deliver(self, url: str, record: AlertRecord) -> None:
+    def _refused(self, record: AlertRecord, problem: str) -> None:
+        """Record that the webhook was not contacted, and say why once per run."""
+        if problem not in self._warned:
+            self._warned.add(problem)
+            _log.warning("nbtrack: %s", problem)
+        self._outcome(record, "failed", problem)
+
+    def _outcome(self, record: AlertRecord, outcome: str, error: str | None) -> None:
         from dataclasses import replace
 
+        self._set(replace(record, webhook=outcome, webhook_error=error))
+        if record.id >= 0:
+            try:
+                self._run.store.set_alert_webhook(record.id, outcome, error)
+            except Exception as exc:
+                _log.warning("nbtrack: could not record the webhook result of alert %r: %s", record.title, exc)
+
+    def _deliver(self, url: str, record: AlertRecord) -> None:
         try:
             post_json(url, webhook_body(record, self._run))
         except urllib.error.HTTPError as exc:
@@ -152,12 +202,7 @@ class Alerts:
             outcome, error = "sent", None
         if error is not None:
             _log.warning("nbtrack: alert %r webhook failed: %s", record.title, error)
-        self._set(replace(record, webhook=outcome, webhook_error=error))
-        if record.id >= 0:
-            try:
-                self._run.store.set_alert_webhook(record.id, outcome, error)
-            except Exception as exc:
-                _log.warning("nbtrack: could not record the webhook result of alert %r: %s", record.title, exc)
+        self._outcome(record, outcome, error)
 
     def wait(self, timeout: float = WEBHOOK_TIMEOUT + 1.0) -> None:
         """Wait for pending webhook deliveries (at finish), at most `timeout` seconds in all."""

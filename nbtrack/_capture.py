@@ -8,6 +8,8 @@ import socket
 import sys
 from typing import Any
 
+from .store._redact import redact_url
+
 __all__ = ["basic_capture", "slow_capture", "installed_packages", "environment_hash", "git_state"]
 
 
@@ -127,7 +129,7 @@ def basic_capture() -> dict[str, Any]:
         "python_full": sys.version,
         "executable": sys.executable,
         "cwd": os.getcwd(),
-        "argv": list(sys.argv),
+        "argv": [redact_url(a) if "://" in a else a for a in sys.argv],  # a store URL's password stays out
     }
 
 

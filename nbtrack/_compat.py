@@ -8,16 +8,12 @@ import shutil
 import sys
 from typing import IO, Any
 
-from ._current import UsageError, active, get
+from ._current import active, get
 from ._current import require as current_run
+from .errors import UsageError
 
 __all__ = ["login", "join", "require", "teardown", "restore", "log_artifact", "use_artifact", "log_model",
-           "use_model", "link_model", "Settings", "UnsupportedError", "UNSUPPORTED"]
-
-
-class UnsupportedError(AttributeError, NotImplementedError):
-    """A W&B API that nbtrack does not provide (named in the message, with what to use instead)."""
-
+           "use_model", "link_model", "Settings", "UNSUPPORTED"]
 
 # W&B names nbtrack knows about but does not provide, with the reason or the alternative.
 UNSUPPORTED: dict[str, str] = {

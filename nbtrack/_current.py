@@ -22,19 +22,17 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from .errors import UsageError
+
 if TYPE_CHECKING:
     from ._run import Run
 
-__all__ = ["Scope", "scope", "agent_scope", "get", "active", "set_current", "forget", "UsageError", "require",
+__all__ = ["Scope", "scope", "agent_scope", "get", "active", "set_current", "forget", "require",
            "TrialClaim", "take_trial", "inherited_trial", "TRIAL_ENV", "AGENT_PID_ENV"]
 
 # A program a sweep agent launched: the run of its trial, and the agent's pid (the trial is the agent's child's).
 TRIAL_ENV = "NBTRACK_SWEEP_RUN_ID"
 AGENT_PID_ENV = "NBTRACK_SWEEP_AGENT_PID"
-
-
-class UsageError(RuntimeError):
-    """The API was called in a way that cannot work (e.g. `log` before `init`)."""
 
 
 @dataclass
@@ -84,6 +82,7 @@ def set_current(run: Run) -> None:
         active.append(run)
         sc.current = run
         _scope_of[id(run)] = sc
+    run.add_finish_observer(forget)
     _install_exit_hooks()
 
 
@@ -176,6 +175,6 @@ def _finish_at_exit() -> None:
     """Finish what is still open: `failed`/`killed` if an uncaught exception ended the script."""
     for run in list(active):
         if _uncaught is not None:
-            run._fail(_uncaught[1], _uncaught[2])
+            run.fail(_uncaught[1], _uncaught[2])
         else:
             run.finish()

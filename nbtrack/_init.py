@@ -1,4 +1,8 @@
-"""`nbtrack.init()` and the module-level verbs that act on the current run."""
+"""`nbtrack.init()` and the module-level verbs that act on the current run.
+
+`init` is the one public entry point that composes the layers: it starts the run (domain)
+and, inside a Jupyter kernel only, shows its live view (`_notebook`, which loads the UI lazily).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from . import _current
 from ._config import config_dict
 from ._env import env_defaults, env_dir
 from ._names import new_id, run_name
+from ._notebook import capture_calling_cell, show_live_view
 from ._run import Run, new_record
 from .store import Store, open_store
 
@@ -82,8 +87,10 @@ def init(
     """
     if reinit not in (None, True, False, "default", "return_previous", "finish_previous", "create_new"):
         raise ValueError(f"init: reinit must be 'finish_previous', 'return_previous' or 'create_new', not {reinit!r}")
-    if reinit in (False, "return_previous") and _current.get() is not None:
-        return _current.get()
+    previous = _current.get()
+    if reinit in (False, "return_previous") and previous is not None:
+        show_live_view(previous)  # a no-op if it has its view already
+        return previous
     explicit_id = id
     env = env_defaults({"id": id, "resume": resume, "project": project, "entity": entity, "name": name,
                         "notes": notes, "tags": tags, "group": group, "job_type": job_type, "mode": mode})
@@ -140,8 +147,10 @@ def init(
             st.create_run(record)
             run = Run(st, record, strict=strict)
         _current.set_current(run)
-    run._start_system(system_interval)
-    _start_capture(run)
+    run.start_background(system_interval=system_interval)
+    if mode != "disabled":
+        capture_calling_cell(run)
+        show_live_view(run)
     return run
 
 
@@ -181,9 +190,6 @@ def _resume(st: Store, record: Any, cfg: dict[str, Any], *, tags: tuple[str, ...
     return run
 
 
-CAPTURE_DELAY = 5.0  # seconds: short runs capture at finish, long ones a few seconds in
-
-
 def _attach_trial(st: Store, run_id: str, cfg: dict[str, Any], *, name: str | None, tags: tuple[str, ...],
                   notes: str | None, strict: bool) -> Run:
     """Take over the run a sweep claimed: its sweep values override the `init(config=...)` defaults.
@@ -210,23 +216,6 @@ def _attach_trial(st: Store, run_id: str, cfg: dict[str, Any], *, name: str | No
 
     watch_trial(run)
     return run
-
-
-def _start_capture(run: Run) -> None:
-    """Collect the slow parts of the run's context in a background thread, off the first seconds of logging."""
-    from ._capture import basic_capture, slow_capture
-
-    run._set_capture(**basic_capture())
-
-    def collect() -> None:
-        run._finishing.wait(CAPTURE_DELAY)
-        try:
-            run._set_capture(**slow_capture())
-        except Exception as exc:  # capture is best effort; the run goes on
-            run._set_capture(capture_error=repr(exc))
-
-    run._capture_thread = threading.Thread(target=collect, name="nbtrack-capture", daemon=True)
-    run._capture_thread.start()
 
 
 def log(data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:

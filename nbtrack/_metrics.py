@@ -160,6 +160,10 @@ class MetricRules:
                 out[option] = getattr(track, option)
         summary[key] = out  # a new dict each time: the writer thread may be serialising the old one
 
+    def as_capture(self) -> list[dict[str, Any]]:
+        """Every definition as JSON-able data, stored with the run's capture as `metric_defs`."""
+        return [d.as_dict() for d in self.defs.values()]
+
     def hidden(self, key: str) -> bool:
         """Whether views should leave `key` out."""
         d = self.lookup(key)
@@ -172,15 +176,14 @@ class MetricRules:
 
 
 def define(
-    run: Any, name: str, step_metric: str | None = None, step_sync: bool | None = None, hidden: bool | None = None,
-    summary: str | None = None, goal: str | None = None, overwrite: bool | None = None,
+    rules: MetricRules, name: str, step_metric: str | None = None, step_sync: bool | None = None,
+    hidden: bool | None = None, summary: str | None = None, goal: str | None = None, overwrite: bool | None = None,
 ) -> MetricDef:
-    """Define (or, unless `overwrite=True`, update) how the run treats metric `name`."""
+    """Define (or, unless `overwrite=True`, update) in `rules` how a run treats metric `name`."""
     if not isinstance(name, str) or not name:
         raise ValueError(f"define_metric: name must be a metric key or a glob such as 'val/*', not {name!r}")
     if step_metric is not None and (not isinstance(step_metric, str) or not step_metric or "*" in step_metric):
         raise ValueError(f"define_metric: step_metric must be a metric key, not {step_metric!r}")
-    rules = run._metrics if run._metrics is not None else MetricRules()
     old = None if overwrite else rules.defs.get(name)
     parts = _summary(summary) if summary is not None else (old.summary if old else ())
     goal_name = _goal(goal) if goal is not None else (old.goal if old else None)
@@ -190,6 +193,4 @@ def define(
     d = MetricDef(name=name, step_metric=step, step_sync=sync and step is not None, hidden=hide,
                   summary=parts, goal=goal_name)
     rules.add(d)
-    run._metrics = rules
-    run._set_capture(metric_defs=[x.as_dict() for x in rules.defs.values()])
     return d

@@ -1,23 +1,22 @@
-"""The public `nbtrack.init`: the domain's `init` plus, inside a Jupyter kernel, the live run view.
+"""The notebook side of `nbtrack.init`: whether we run in a Jupyter kernel, and the run's live view there.
 
-This module sits above both layers: the domain never imports the notebook layer;
-here the package root composes them, importing the views only inside a kernel.
+Only `nbtrack.init` calls in here (and captures the calling cell's source); the UI itself (`ui.live`, ipywidgets, plotly) is imported
+only when a view is shown, inside a kernel, so a script never loads the notebook layer.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import sys
 import weakref
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING
 
-from . import _init
-from ._run import Run
+if TYPE_CHECKING:
+    from ._run import Run
 
-__all__ = ["init", "in_kernel", "live_views"]
+__all__ = ["capture_calling_cell", "in_kernel", "live_views", "show_live_view"]
 
 _log = logging.getLogger("nbtrack")
 
@@ -36,27 +35,25 @@ def in_kernel() -> bool:
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
-@functools.wraps(_init.init)
-def init(*args: Any, **kwargs: Any) -> Run:
-    run = _init.init(*args, **kwargs)
-    if kwargs.get("mode") != "disabled" and live_views.get() and run not in _captured and in_kernel():
-        _captured.add(run)
-        _capture_cell(run)
-    if kwargs.get("mode") != "disabled" and os.environ.get("NBTRACK_LIVE", "1") != "0" and live_views.get() \
-            and run not in _shown and in_kernel():
-        _shown.add(run)
-        try:
-            from .ui.live import show_live
+def show_live_view(run: Run) -> None:
+    """Show `run`'s live view under the current cell, once per run, inside a kernel (unless NBTRACK_LIVE=0)."""
+    if os.environ.get("NBTRACK_LIVE", "1") == "0" or not live_views.get() or run in _shown or not in_kernel():
+        return
+    _shown.add(run)
+    try:
+        from .ui.live import show_live
 
-            show_live(run)
-        except Exception as exc:  # a view must never stop the run from starting
-            _log.warning("nbtrack: could not show the live view of run %s: %s", run.id, exc)
-    return run
+        show_live(run)
+    except Exception as exc:  # a view must never stop the run from starting
+        _log.warning("nbtrack: could not show the live view of run %s: %s", run.id, exc)
 
 
-def _capture_cell(run: Run) -> None:
-    """Capture the source of the cell that called init() (a %%track cell then sets its body and magic line)."""
+def capture_calling_cell(run: Run) -> None:
+    """Capture the source of the kernel cell that called init() (a %%track cell then sets its body and magic line)."""
+    if not live_views.get() or run in _captured or not in_kernel():
+        return
+    _captured.add(run)
     shell = sys.modules["IPython"].get_ipython()
     raw = getattr(getattr(shell, "history_manager", None), "input_hist_raw", None)
     if raw:
-        run._set_capture(cell_source=raw[-1], source_kind="notebook-cell")
+        run.add_capture(cell_source=raw[-1], source_kind="notebook-cell")

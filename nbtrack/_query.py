@@ -177,7 +177,7 @@ def _flush_active(ids: list[str]) -> None:
     wanted = set(ids)
     for run in list(_current.active):
         if run.id in wanted:
-            run._writer.flush()
+            run.flush()
 
 
 def _align(per: dict[str, Series]) -> tuple[Any, Any, dict[str, Any]]:

@@ -1,4 +1,9 @@
-"""The Run: one tracked execution, with config, summary, history and lifecycle."""
+"""The Run: one tracked execution, with config, summary, history and lifecycle.
+
+Other modules extend a Run only through its extension points (`add_row_observer`,
+`add_finish_observer`, `add_capture`, `fail`, `flush` and the read-only `metric_rules`,
+`alerts`, `system_sampler`), never through its private fields.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +15,16 @@ import threading
 import time
 import traceback
 import warnings
-from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ._config import Config
 from ._summary import Summary
 from ._values import PLAIN_TYPES, normalize_row
 from ._writer import FLUSH_INTERVAL, Writer
+from .errors import NbtrackWarning, RunFinishedError, RunPruned
 from .store import RunRecord, Store
 
 if TYPE_CHECKING:
@@ -29,22 +34,16 @@ if TYPE_CHECKING:
     from .artifacts import Artifact
     from .store import AlertRecord
 
-__all__ = ["Run", "NbtrackWarning", "RunFinishedError", "RunPruned", "files_dir"]
+__all__ = ["Run", "RowObserver", "FinishObserver", "new_record", "files_dir"]
 
 _log = logging.getLogger("nbtrack")
 _time = time.time
 
-
-class NbtrackWarning(UserWarning):
-    """Something the user should know that does not stop tracking."""
-
-
-class RunFinishedError(RuntimeError):
-    """An operation that needs a running run was called on a finished one."""
-
-
-class RunPruned(Exception):
-    """Raised by `run.log` when a sweep's early termination stops this run; the agent catches it."""
+RowObserver = Callable[[int, float, dict[str, Any]], None]
+"""Called as `observer(step, timestamp, row)` with each row `log` accepted (see `Run.add_row_observer`)."""
+FinishObserver = Callable[["Run"], None]
+"""Called as `observer(run)` once the run has ended (see `Run.add_finish_observer`)."""
+CAPTURE_DELAY = 5.0  # seconds: short runs capture at finish, long ones a few seconds in
 
 
 class Run:
@@ -73,13 +72,12 @@ class Run:
         self._summary_data = self.summary._data
         self._capture: dict[str, Any] = {}
         self._capture_version = 0
-        self._finish_hooks: list[Callable[[Run], None]] = []
+        self._row_observers: tuple[RowObserver, ...] = ()  # empty keeps `log` on its fast path
+        self._finish_observers: list[FinishObserver] = []
         self._capture_thread: threading.Thread | None = None
         self._finishing = threading.Event()
         self._writer = Writer(store, record.id, source=self, next_seqs=next_seqs, interval=flush_interval)
         self._queue_append = self._writer.queue.append
-        # Called with each logged row when set (sweep early termination); raises RunPruned to stop.
-        self._monitor: Callable[[int, dict[str, Any]], None] | None = None
         self._metrics: MetricRules | None = None  # set by define_metric; None keeps `log` on its fast path
         self._alerts: Alerts | None = None
         self._system: SystemSampler | None = None
@@ -207,14 +205,15 @@ class Run:
                 self._step = s + 1
         else:
             s = self._explicit_step(step, commit)
+        t = _time()
         if self._metrics is None:
-            self._queue_append((s, _time(), row))
+            self._queue_append((s, t, row))
             self._summary_data.update(row)
         else:  # define_metric: step metrics synced into the row, summaries shaped (O(keys in row))
             self._metrics.apply(row, self._summary_data)
-            self._queue_append((s, _time(), row))
-        if self._monitor is not None:
-            self._monitor(s, row)
+            self._queue_append((s, t, row))
+        if self._row_observers:
+            self._notify(s, t, row)
         if self._strict and self._writer.error is not None:
             raise RuntimeError(f"nbtrack (strict): writing run {self.id} failed") from self._writer.error
 
@@ -241,17 +240,96 @@ class Run:
         self._step = step + 1 if commit else max(self._step, step)
         return step
 
-    def _tap(self) -> deque[tuple[int, float, dict[str, Any]]]:
-        """A queue that receives every row logged from now on (for live views; costs only when used)."""
-        tap: deque[tuple[int, float, dict[str, Any]]] = deque()
-        previous = self._queue_append
+    def _notify(self, step: int, t: float, row: dict[str, Any]) -> None:
+        """Hand the row to every row observer; the first exception one raised is re-raised after all saw it."""
+        error: BaseException | None = None
+        for observe in self._row_observers:
+            try:
+                observe(step, t, row)
+            except BaseException as exc:  # e.g. RunPruned: the caller must see it, the other observers the row
+                error = error or exc
+        if error is not None:
+            raise error
 
-        def append(item: tuple[int, float, dict[str, Any]], _first: Any = previous, _second: Any = tap.append) -> None:
-            _first(item)
-            _second(item)
+    # -- extension points (live views, sweeps, integrations) -----------------
+    def add_row_observer(self, observer: RowObserver) -> None:
+        """Call `observer(step, timestamp, row)` on the logging thread with each row `log` accepts from now on.
 
-        self._queue_append = append
-        return tap
+        The row is already queued for the store and its summary updated; an observer must be quick
+        and must not change `row`. It may raise to stop the caller (a sweep's early termination
+        raises `RunPruned`); the other observers still see the row. No observers cost `log` nothing.
+        """
+        if observer not in self._row_observers:
+            self._row_observers = (*self._row_observers, observer)
+
+    def remove_row_observer(self, observer: RowObserver) -> None:
+        """Stop calling `observer` (no error if it was not added)."""
+        self._row_observers = tuple(o for o in self._row_observers if o != observer)
+
+    def add_finish_observer(self, observer: FinishObserver) -> None:
+        """Call `observer(run)` once the run has ended and its final state is stored (each observer once).
+
+        Observers run in the order added; one that raises is logged and the others still run.
+        """
+        if observer not in self._finish_observers:
+            self._finish_observers.append(observer)
+
+    def remove_finish_observer(self, observer: FinishObserver) -> None:
+        """Stop calling `observer` at finish (no error if it was not added)."""
+        if observer in self._finish_observers:
+            self._finish_observers.remove(observer)
+
+    @property
+    def metric_rules(self) -> MetricRules | None:
+        """The run's `define_metric` definitions (hidden keys, x-axes), or None when there are none."""
+        return self._metrics
+
+    @property
+    def alerts(self) -> tuple[AlertRecord, ...]:
+        """The alerts this run raised in this process, with their webhook delivery state."""
+        return () if self._alerts is None else tuple(self._alerts.records)
+
+    @property
+    def system_sampler(self) -> SystemSampler | None:
+        """The sampler of system metrics (CPU, memory, GPU), or None when sampling is off."""
+        return self._system
+
+    def add_capture(self, **fields: Any) -> None:
+        """Add context (code, notebook, environment, metric definitions) to be stored with the run."""
+        self._capture.update(fields)
+        self._capture_version += 1
+
+    def flush(self) -> bool:
+        """Write what this process buffered (logged rows, system samples) to the store now; False if it failed."""
+        rows = self._writer.flush()
+        return (self._system is None or self._system.flush()) and rows
+
+    def start_background(self, *, system_interval: float | None) -> None:
+        """Start sampling system metrics every `system_interval` s (None: off) and capturing the run's context.
+
+        The basic context (command, platform) is captured at once, the slow part (packages, git)
+        in a thread after `CAPTURE_DELAY` seconds or at finish; `finish` stops both. Called once by `init`.
+        """
+        if self._capture_thread is not None:
+            return
+        if system_interval is not None:
+            from ._system import SystemSampler
+
+            self._system = SystemSampler(self._store, self.id, interval=system_interval)
+            self._system.start()
+        from ._capture import basic_capture, slow_capture
+
+        self.add_capture(**basic_capture())
+
+        def collect() -> None:
+            self._finishing.wait(CAPTURE_DELAY)
+            try:
+                self.add_capture(**slow_capture())
+            except Exception as exc:  # capture is best effort; the run goes on
+                self.add_capture(capture_error=repr(exc))
+
+        self._capture_thread = threading.Thread(target=collect, name="nbtrack-capture", daemon=True)
+        self._capture_thread.start()
 
     # -- state the writer persists -------------------------------------------
     def versioned_state(self) -> dict[str, tuple[int, Any]]:
@@ -261,11 +339,6 @@ class Run:
             "summary": (self.summary._version, dict(self._summary_data)),
             "capture": (self._capture_version, dict(self._capture) if self._capture else None),
         }
-
-    def _set_capture(self, **fields: Any) -> None:
-        """Add captured context (code, notebook, environment) to be stored with the run."""
-        self._capture.update(fields)
-        self._capture_version += 1
 
     # -- artifacts -----------------------------------------------------------
     def log_artifact(self, artifact_or_path: Artifact | str | os.PathLike[str], name: str | None = None,
@@ -352,10 +425,14 @@ class Run:
                       hidden: bool | None = None, summary: str | None = None, goal: str | None = None,
                       overwrite: bool | None = None) -> MetricDef:
         """W&B's define_metric: summary (min|max|mean|last|first|best|copy|none), goal, x-axis, visibility."""
-        from ._metrics import define
+        from ._metrics import MetricRules, define
 
-        return define(self, name, step_metric=step_metric, step_sync=step_sync, hidden=hidden, summary=summary,
-                      goal=goal, overwrite=overwrite)
+        rules = self._metrics if self._metrics is not None else MetricRules()
+        d = define(rules, name, step_metric=step_metric, step_sync=step_sync, hidden=hidden, summary=summary,
+                   goal=goal, overwrite=overwrite)
+        self._metrics = rules
+        self.add_capture(metric_defs=rules.as_capture())
+        return d
 
     def watch(self, models: Any, criterion: Any = None, log: str | None = "gradients", log_freq: int = 100,
               idx: int | None = None, log_graph: bool = False) -> None:
@@ -370,15 +447,6 @@ class Run:
         from ._watch import unwatch
 
         unwatch(self, models)
-
-    def _start_system(self, interval: float | None) -> None:
-        """Start sampling system metrics every `interval` seconds (None: off); stopped by `finish`."""
-        if interval is None or self._system is not None:
-            return
-        from ._system import SystemSampler
-
-        self._system = SystemSampler(self._store, self.id, interval=interval)
-        self._system.start()
 
     # -- ending --------------------------------------------------------------
     def finish(self, exit_code: int | None = 0, quiet: bool | None = None, *, state: str | None = None,
@@ -405,17 +473,15 @@ class Run:
             self._update_record(**fields)
         except Exception as exc:
             _log.warning("nbtrack: could not record the end of run %s: %s", self.id, exc)
-        for hook in list(self._finish_hooks):
+        for observer in list(self._finish_observers):
             try:
-                hook(self)
+                observer(self)
             except Exception as exc:  # a view or integration must not break finishing
-                _log.warning("nbtrack: finish hook %r failed: %s", hook, exc)
-        from . import _current
+                _log.warning("nbtrack: finish observer %r failed: %s", observer, exc)
 
-        _current.forget(self)
-
-    def _fail(self, exc: BaseException | None, tb: TracebackType | None = None) -> None:
-        """Finish as `killed` (KeyboardInterrupt) or `failed` with the traceback stored."""
+    def fail(self, exc: BaseException | None, tb: TracebackType | None = None) -> None:
+        """Finish from an exception: `killed` (KeyboardInterrupt), `pruned` (RunPruned), else `failed` with the
+        traceback stored. What leaving a `with run:` block by an exception does."""
         if isinstance(exc, KeyboardInterrupt):
             self.finish(exit_code=255, state="killed", error="KeyboardInterrupt")
         elif isinstance(exc, RunPruned):
@@ -432,7 +498,7 @@ class Run:
         if exc is None:
             self.finish()
         else:
-            self._fail(exc, tb)
+            self.fail(exc, tb)
         return False
 
     def __repr__(self) -> str:

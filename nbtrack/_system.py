@@ -267,9 +267,8 @@ def system_history(runs: Any, keys: Sequence[str] | str | None = None, *, store:
     ids = list(dict.fromkeys(_run_ids(runs, st)))
     key_list = [keys] if isinstance(keys, str) else (list(keys) if keys is not None else None)
     for run in list(_current.active):
-        sampler = getattr(run, "_system", None)
-        if run.id in ids and sampler is not None:
-            sampler.flush()
+        if run.id in ids:
+            run.flush()
     data = st.read_system(ids, key_list)
     created = {r.id: r.created_at for r in st.list_runs(ids=ids)}
     all_keys = key_list if key_list is not None else sorted({k for per in data.values() for k in per})

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from ._media import Histogram
+from .errors import RunPruned
 
 __all__ = ["watch", "unwatch", "tensor_histogram", "WatchLog"]
 
@@ -66,8 +67,6 @@ class _Watch:
         run = self.run
         if run.finished or self.failed:
             return
-        from ._run import RunPruned
-
         try:
             run.log(values() if callable(values) else values, commit=False)
         except RunPruned:
@@ -133,8 +132,7 @@ def watch(run: Any, models: Any, criterion: Any = None, log: WatchLog | None = "
         n = i if idx is None else idx + i
         prefix = f"graph_{n}." if len(items) > 1 or idx is not None else ""
         _WATCHED[model] = _Watch(run, model, log=log, log_freq=log_freq, prefix=prefix)
-    if _unwatch_at_finish not in run._finish_hooks:
-        run._finish_hooks.append(_unwatch_at_finish)
+    run.add_finish_observer(_unwatch_at_finish)
 
 
 def unwatch(run: Any = None, models: Any = None) -> None:

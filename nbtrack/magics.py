@@ -83,13 +83,13 @@ class TrackMagics(Magics):
     @cell_magic
     def track(self, line: str, cell: str) -> None:
         """%%track [--project P] [--name N] [--tags a,b] [--notes T] [--group G] [key=value ...]"""
-        import nbtrack
+        from ._init import init
 
         kwargs, config = parse_track_line(line)
         shell = self.shell
         count = shell.displayhook.prompt_count  # this cell's In[] number
-        run = nbtrack.init(config=config, **kwargs)
-        run._set_capture(
+        run = init(config=config, **kwargs)
+        run.add_capture(
             cell_source=cell, notebook=_notebook_path(shell), execution_count=count,
             cell_id=_cell_id(shell), source_kind="notebook-cell", magic_line=f"%%track {line}".rstrip(),
         )
@@ -101,20 +101,20 @@ class TrackMagics(Magics):
         try:
             exec(code, shell.user_global_ns, shell.user_ns)
         except BaseException as exc:
-            run._fail(exc, exc.__traceback__)
+            run.fail(exc, exc.__traceback__)
             raise
         run.finish()
 
     @line_magic
     def nbtrack(self, line: str) -> Any:
         """%nbtrack runs [--project P] [--state S] | %nbtrack show RUN | %nbtrack dashboard [--project P]"""
-        import nbtrack
-
         parts = shlex.split(line)
         if parts[:1] == ["dashboard"]:
+            from .ui.dashboard import dashboard
+
             p = _Parser(prog="%nbtrack dashboard", add_help=False)
             p.add_argument("--project")
-            return nbtrack.dashboard(p.parse_args(parts[1:]).project)
+            return dashboard(p.parse_args(parts[1:]).project)
         if not parts or parts[0] not in ("runs", "show"):
             raise ValueError("%nbtrack: use `%nbtrack runs [--project P] [--state S]`, `%nbtrack show RUN_ID` "
                              "or `%nbtrack dashboard [--project P]`")
@@ -123,7 +123,9 @@ class TrackMagics(Magics):
             p.add_argument("--project")
             p.add_argument("--state")
             args = p.parse_args(parts[1:])
-            return nbtrack.runs(args.project, filters={"state": args.state} if args.state else None)
+            from ._query import runs
+
+            return runs(args.project, filters={"state": args.state} if args.state else None)
         if len(parts) != 2:
             raise ValueError("%nbtrack show: give one run id")
         from .cli import describe_run

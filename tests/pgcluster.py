@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -129,6 +130,32 @@ class PgCluster:
         strategy = " STRATEGY = FILE_COPY" if self._admin.info.server_version >= 150000 else ""
         self._admin.execute(f'CREATE DATABASE "{name}"{strategy}')
         return name
+
+    def create_password_role(self, password: str) -> str:
+        """A login role that must give `password` over TCP (scram-sha-256; everyone else stays `trust`)."""
+        from psycopg import sql
+
+        name = "pw_" + uuid.uuid4().hex[:12]
+        self._admin.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(name),
+                                                                                sql.Literal(password)))
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(f"host all {name} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
+        self._admin.execute("SELECT pg_reload_conf()")
+        import psycopg
+
+        deadline = time.monotonic() + 30
+        while True:  # the server applies the reload asynchronously: wait until a wrong password is refused
+            try:
+                psycopg.connect(f"postgresql://{name}:not-{password}@127.0.0.1:{self.port}/postgres").close()
+            except psycopg.OperationalError:
+                return name
+            if time.monotonic() > deadline:
+                raise PgUnavailable("pg_hba.conf reload did not take effect")
+            time.sleep(0.05)
+
+    def admin_execute(self, query: str, params: list[object] | None = None) -> None:
+        """Run one statement as the cluster's superuser."""
+        self._admin.execute(query, params)
 
     def drop_database(self, name: str) -> None:
         self._admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

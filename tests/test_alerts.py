@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import json
+import logging
 import socket
 import threading
 import time
@@ -23,7 +24,7 @@ from nbtrack.store import ChunkWrite, RunRecord, Store
 class Hook:
     """A webhook receiver on 127.0.0.1 answering every POST with `status` (after `delay` seconds)."""
 
-    def __init__(self, status: int = 200, delay: float = 0.0) -> None:
+    def __init__(self, status: int = 200, delay: float = 0.0, headers: dict[str, str] | None = None) -> None:
         self.requests: list[dict[str, Any]] = []
         hook = self
 
@@ -34,6 +35,8 @@ class Hook:
                                       "body": json.loads(body)})
                 time.sleep(delay)
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(b"ok" if status < 400 else b"no")
 
@@ -211,4 +214,57 @@ def test_an_alert_is_shown_once_a_log_record_not_a_stderr_line(caplog: pytest.Lo
         run.finish()
     (record,) = [r for r in caplog.records if "Diverged" in r.getMessage()]
     assert record.levelno == logging.INFO and record.nbtrack_alert_level == "ERROR"
-    assert alerts_html(run._alerts.records).count("Diverged") == 1
+    assert alerts_html(run.alerts).count("Diverged") == 1
+
+
+# -- webhook: http(s) only, off the critical path ---------------------------------------
+
+@pytest.mark.parametrize("url", ["file:///etc/hostname", "ftp://127.0.0.1/x", "gopher://127.0.0.1:70/", "http:///nohost",
+                                 "hooks.slack.com/services/T0/B0/secret"])
+def test_a_webhook_that_is_not_http_is_never_contacted(url: str, monkeypatch: pytest.MonkeyPatch,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("NBTRACK_ALERT_WEBHOOK", url)
+    with caplog.at_level(logging.WARNING, logger="nbtrack"), nbtrack.init(project="alerts") as run:
+        first = run.alert("a", "x")
+        second = run.alert("b", "y")
+        run.log({"loss": 1.0})
+    assert first is not None and second is not None
+    stored = run.store.list_alerts(run.id)
+    assert [(a.webhook, "http:// or https://" in (a.webhook_error or "") or "no host" in (a.webhook_error or ""))
+            for a in stored] == [("failed", True), ("failed", True)]
+    assert [a.webhook for a in run.alerts] == ["failed", "failed"]
+    refusals = [r for r in caplog.records if "NBTRACK_ALERT_WEBHOOK" in r.getMessage()]
+    assert len(refusals) == 1  # said once per run
+    assert "secret" not in caplog.text and "hostname" not in caplog.text  # the URL itself is not repeated
+    assert run.state == "finished" and list(nbtrack.history(run)["loss"]) == [1.0]
+
+
+def test_a_webhook_redirect_is_not_followed(monkeypatch: pytest.MonkeyPatch) -> None:
+    with Hook() as elsewhere, Hook(status=302, headers={"Location": elsewhere.url}) as moving:
+        monkeypatch.setenv("NBTRACK_ALERT_WEBHOOK", moving.url)
+        with nbtrack.init(project="alerts") as run:
+            run.alert("a", "x")
+    (stored,) = run.store.list_alerts(run.id)
+    assert (stored.webhook, stored.webhook_error) == ("failed", "HTTP 302 Found")
+    assert len(moving.requests) == 1 and elsewhere.requests == []
+
+
+def test_a_hung_webhook_keeps_off_the_training_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that accepts the connection and never answers: `alert` returns at once and logging goes on."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    monkeypatch.setenv("NBTRACK_ALERT_WEBHOOK", f"http://127.0.0.1:{listener.getsockname()[1]}/hook")
+    run = nbtrack.init(project="alerts")
+    started = time.perf_counter()
+    run.alert("hung", "x")
+    for i in range(1000):
+        run.log({"loss": float(i)})
+    assert time.perf_counter() - started < 0.5
+    conn, _ = listener.accept()  # the delivery thread connected and waits for an answer
+    assert run.alerts[0].webhook == "pending"
+    conn.close()  # the server gives up: the delivery fails, and finish records it
+    listener.close()
+    run.finish()
+    (stored,) = run.store.list_alerts(run.id)
+    assert stored.webhook == "failed" and len(nbtrack.history(run)) == 1000

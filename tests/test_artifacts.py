@@ -211,8 +211,8 @@ def test_a_large_sparse_file_streams_in_constant_memory(tmp_path: Path) -> None:
         f.truncate(size)
     script = textwrap.dedent(f"""
         import hashlib, json, resource, time
-        import nbtrack as nbt, nbtrack._init
-        nbtrack._init.CAPTURE_DELAY = 3600  # keep the slow context capture out of the measurement
+        import nbtrack as nbt, nbtrack._run
+        nbtrack._run.CAPTURE_DELAY = 3600  # keep the slow context capture out of the measurement
         run = nbt.init(project="big")
         art = nbt.Artifact("big", "dataset")
         art.add_file({str(big)!r})

@@ -528,7 +528,7 @@ def test_lenient_mode_still_raises_what_cannot_run() -> None:
 
 def test_importing_the_sweeps_package_loads_no_heavy_module() -> None:
     code = (
-        "import sys, nbtrack.sweeps, nbtrack.sweeps._errors;"
+        "import sys, nbtrack.sweeps, nbtrack.errors;"
         "from nbtrack.sweeps import SweepConfigError;"
         "print([m for m in ('optuna', 'numpy', 'yaml', 'IPython', 'plotly') if m in sys.modules])"
     )

@@ -13,11 +13,11 @@ else beside a SQLite store, else `NBTRACK_DIR/blobs`); the store holds the manif
 
 from __future__ import annotations
 
+from ..errors import ArtifactCorruptedError, ArtifactError, ArtifactNotFoundError
 from ._api import artifact
 from ._artifact import Artifact
 from ._blobs import BLOBS_ENV, blob_dir
 from ._lineage import Lineage, LineageEdge, LineageNode, lineage
-from ._names import ArtifactCorruptedError, ArtifactError, ArtifactNotFoundError
 
 __all__ = [
     "Artifact", "artifact", "lineage", "Lineage", "LineageNode", "LineageEdge", "ArtifactError",

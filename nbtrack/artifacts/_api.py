@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ArtifactError, ArtifactNotFoundError, RunFinishedError
 from ..store import Store, open_store
 from ..store._records import ArtifactRecord
 from ._artifact import Artifact
-from ._names import ArtifactError, ArtifactNotFoundError, check_alias, parse_ref
+from ._names import check_alias, parse_ref
 
 if TYPE_CHECKING:
     from .._run import Run
@@ -89,8 +90,6 @@ def _aliases(name: str, aliases: Sequence[str] | str | None) -> list[str]:
 
 def _require_running(run: Run, action: str) -> None:
     if run.finished:
-        from .._run import RunFinishedError
-
         raise RunFinishedError(f"run {run.id} is {run.state}: cannot {action}; call nbtrack.init() to start a new run")
 
 

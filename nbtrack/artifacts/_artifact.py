@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ..errors import ArtifactError
 from ..store import RunRecord, Store
 from ..store._records import ArtifactFileRecord, ArtifactRecord
 from ._blobs import BlobStore, blob_dir, hash_file, known_digest
 from ._download import write_files
 from ._entry import ArtifactEntry
-from ._names import ArtifactError, check_alias, check_member, check_name
+from ._names import check_alias, check_member, check_name
 from ._paths import download_root, walk_dir
 from ._references import reference_members
 

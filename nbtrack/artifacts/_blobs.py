@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
+from ..errors import ArtifactCorruptedError, ArtifactError
 from ..store import Store
-from ._names import ArtifactCorruptedError, ArtifactError
 
 __all__ = ["BLOBS_ENV", "CHUNK", "blob_dir", "hash_file", "known_digest", "copy_verified", "BlobStore"]
 

@@ -6,10 +6,11 @@ import os
 import shutil
 from pathlib import Path
 
+from ..errors import ArtifactError
 from ..store import Store
 from ..store._records import ArtifactFileRecord
 from ._blobs import BlobStore, blob_dir, copy_verified, hash_file
-from ._names import ArtifactError, check_member
+from ._names import check_member
 from ._paths import safe_destination
 from ._references import local_target
 

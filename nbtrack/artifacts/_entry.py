@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from ..errors import ArtifactError
 from ..store._records import ArtifactFileRecord
-from ._names import ArtifactError
 
 if TYPE_CHECKING:
     from ._artifact import Artifact

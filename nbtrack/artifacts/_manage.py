@@ -7,8 +7,8 @@ import json
 import time
 from typing import TYPE_CHECKING
 
+from ..errors import ArtifactError
 from ._blobs import BlobStore, blob_dir
-from ._names import ArtifactError
 
 if TYPE_CHECKING:
     from ._artifact import Artifact

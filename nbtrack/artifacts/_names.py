@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ArtifactError", "ArtifactNotFoundError", "ArtifactCorruptedError", "check_name", "check_alias",
-           "check_member", "parse_ref", "version_number", "MAX_NAME"]
+from ..errors import ArtifactError
+
+__all__ = ["check_name", "check_alias", "check_member", "parse_ref", "version_number", "MAX_NAME"]
 
 MAX_NAME = 128
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 _VERSION = re.compile(r"^v(0|[1-9][0-9]*)$")
 _DRIVE = re.compile(r"^[A-Za-z]:")
-
-
-class ArtifactError(ValueError):
-    """An artifact operation that cannot be done as asked (bad name, wrong type, already logged, ...)."""
-
-
-class ArtifactNotFoundError(ArtifactError, LookupError):
-    """No artifact version answers to the reference given."""
-
-
-class ArtifactCorruptedError(ArtifactError):
-    """A stored file no longer matches the digest recorded when it was logged."""
 
 
 def check_name(name: object) -> str:

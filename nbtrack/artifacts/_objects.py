@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ArtifactError
 from ._blobs import BlobStore, blob_dir
-from ._names import ArtifactError, check_member
+from ._names import check_member
 
 if TYPE_CHECKING:
     from ._artifact import Artifact

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ._names import ArtifactError
+from ..errors import ArtifactError
 
 __all__ = ["download_root", "safe_destination", "walk_dir"]
 

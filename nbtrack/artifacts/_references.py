@@ -8,7 +8,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 from urllib.request import url2pathname
 
-from ._names import ArtifactError, check_member
+from ..errors import ArtifactError
+from ._names import check_member
 from ._paths import walk_dir
 
 __all__ = ["reference_members", "local_target"]

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ArtifactError, ArtifactNotFoundError
 from ..store import Store
 from ..store._records import RegistryCollectionRecord, RegistryVersionRecord
-from ._names import ArtifactError, ArtifactNotFoundError, check_alias, check_name
+from ._names import check_alias, check_name
 
 if TYPE_CHECKING:
     from ._artifact import Artifact

@@ -82,7 +82,8 @@ class NbtrackOptunaCallback:
         """Write one finished trial as a run (a trial still running or waiting is skipped); return it."""
         if not trial.state.is_finished():
             return None
-        from .._notebook import init, live_views
+        from .._init import init
+        from .._notebook import live_views
 
         names = self._names(len(study.directions))
         token = live_views.set(False)
@@ -109,7 +110,7 @@ class NbtrackOptunaCallback:
             for key, value in trial.user_attrs.items():
                 run.summary[f"user_attrs/{key}"] = value
         except BaseException as exc:
-            run._fail(exc)
+            run.fail(exc)
             raise
         if trial.state == TrialState.PRUNED:
             run.finish(state="pruned")

@@ -11,14 +11,15 @@ import os
 import threading
 from pathlib import Path
 
+from ..errors import SchemaError
 from ._base import Store
 from ._codec import Series
 from ._records import RUN_STATES, SWEEP_STATES, ChunkWrite, RunRecord, SweepRecord, TrialRecord
 from ._records import AlertRecord
-from ._sql import SchemaError
+from ._redact import redact_url
 
 __all__ = ["Store", "Series", "RunRecord", "ChunkWrite", "SweepRecord", "TrialRecord", "RUN_STATES", "SWEEP_STATES",
-           "SchemaError", "open_store", "store_url", "AlertRecord"]
+           "SchemaError", "open_store", "store_url", "AlertRecord", "redact_url"]
 
 DB_FILENAME = "nbtrack.db"
 
@@ -63,6 +64,6 @@ def _connect(url: str) -> Store:
 
         return PostgresStore(url)
     raise ValueError(
-        f"NBTRACK_STORE: unsupported store URL scheme {scheme!r} in {url!r} "
+        f"NBTRACK_STORE: unsupported store URL scheme {scheme!r} in {redact_url(url)!r} "
         "(use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB)"
     )

@@ -24,6 +24,11 @@ class Store(ABC):
     """Durable home of runs, their configs, summaries, capture and metric history."""
 
     url: str
+    """Where the store lives, as it may be shown: any password is masked (see `redact_url`)."""
+
+    @abstractmethod
+    def connection_url(self) -> str:
+        """The full URL, credentials included, to connect with (a sweep agent hands it to its trials); never show it."""
 
     @abstractmethod
     def create_run(self, run: RunRecord) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ._redact import redact_secrets, redact_url
 from ._sql import SqlStore
 
 __all__ = ["PostgresStore", "conninfo"]
@@ -27,7 +28,7 @@ def conninfo(url: str) -> str:
     scheme, sep, rest = url.partition("://")
     base = scheme.split("+", 1)[0].lower()
     if not sep or base not in ("postgresql", "postgres"):
-        raise ValueError(f"not a PostgreSQL URL: {url!r} (use postgresql+psycopg://USER@HOST:PORT/DB)")
+        raise ValueError(f"not a PostgreSQL URL: {redact_url(url)!r} (use postgresql+psycopg://USER@HOST:PORT/DB)")
     return f"postgresql://{rest}"
 
 
@@ -43,7 +44,7 @@ class PostgresStore(SqlStore):
             import psycopg
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError(
-                f"opening {url!r} needs psycopg 3: pip install 'nbtrack[postgres]' (or 'psycopg[binary]')"
+                f"opening {redact_url(url)!r} needs psycopg 3: pip install 'nbtrack[postgres]' (or 'psycopg[binary]')"
             ) from exc
         self._psycopg = psycopg
         super().__init__(url)
@@ -58,9 +59,13 @@ class PostgresStore(SqlStore):
         if conn is None or conn.closed or conn.broken:
             if conn is not None:
                 conn.close()
-            self._conn = conn = self._psycopg.connect(
-                self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S, application_name="nbtrack"
-            )
+            try:
+                self._conn = conn = self._psycopg.connect(
+                    self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S, application_name="nbtrack"
+                )
+            except self._psycopg.Error as exc:  # the driver may quote the URL: say it again without the password
+                detail = redact_secrets(str(exc).strip(), self.connection_url())
+                raise self._psycopg.OperationalError(f"could not connect to store {self.url}: {detail}") from None
         return conn
 
     def migrate(self) -> None:

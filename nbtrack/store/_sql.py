@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ..errors import SchemaError
 from ._codec import Series, decode_points, encode_steps, encode_times, encode_values
 from ._records import RUN_FIELDS, ChunkWrite, RunRecord
 from ._schema import MIGRATIONS, SCHEMA_VERSION
@@ -21,17 +22,13 @@ from ._sql_base import batches, dumps
 from ._sql_registry import RegistrySql
 from ._sql_sweeps import SweepSql
 
-__all__ = ["SqlStore", "SchemaError"]
+__all__ = ["SqlStore"]
 
 _RUN_COLUMNS = (
     "id, project, name, state, created_at, heartbeat_at, finished_at, entity, host, pid, "
     "exit_code, notes, group_name, job_type, sweep_id, error"
 )
 _COLUMN_OF = {"group": "group_name"}
-
-
-class SchemaError(RuntimeError):
-    """The store was written by a newer nbtrack than this one."""
 
 
 class SqlStore(SweepSql, ArtifactSql, RegistrySql, AlertSql):

@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from ._base import Store
+from ._redact import redact_url
 
 __all__ = ["SqlBase", "dumps", "batches"]
 
@@ -33,9 +34,13 @@ class SqlBase(Store):
     row_lock = ""  # appended to a SELECT that must lock its row until commit (" FOR UPDATE" where supported)
 
     def __init__(self, url: str) -> None:
-        self.url = url
+        self.url = redact_url(url)
+        self._connection_url = url
         self._lock = threading.RLock()
         self._sql_cache: dict[str, str] = {}
+
+    def connection_url(self) -> str:
+        return self._connection_url
 
     @abstractmethod
     def _write(self) -> AbstractContextManager[Any]:

@@ -13,7 +13,7 @@ import importlib
 from typing import Any
 
 _LAZY: dict[str, str] = {
-    "SweepConfigError": "._errors",
+    "SweepConfigError": "..errors",
     "DISTRIBUTIONS": "._params",
     "load_sweep_config": "._config",
     "normalize_sweep_config": "._config",

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import _current
-from .._run import RunPruned
+from ..errors import RunPruned
 from ..store import Store, open_store
 from ._config import load_sweep_config
 from ._controller import SweepController, Trial, sweep_record
@@ -154,7 +154,7 @@ def _end_open_run(run_id: str, exc: BaseException | None) -> None:
             if exc is None:
                 run.finish()
             else:
-                run._fail(exc, exc.__traceback__)
+                run.fail(exc, exc.__traceback__)
 
 
 def _mark_if_running(st: Store, run_id: str, state: str, error: str) -> None:
@@ -173,7 +173,7 @@ def _run_program(st: Store, controller: SweepController, trial: Trial) -> None:
     env = dict(os.environ)
     env[_current.TRIAL_ENV] = trial.run_id
     env[_current.AGENT_PID_ENV] = str(os.getpid())  # the trial is this process's child's, not its workers'
-    env["NBTRACK_STORE"] = st.url
+    env["NBTRACK_STORE"] = st.connection_url()
     env["NBTRACK_SWEEP_ID"] = controller.sweep.id
     env["WANDB_SWEEP_ID"] = controller.sweep.id
     env["WANDB_RUN_ID"] = trial.run_id

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._errors import SweepConfigError
+from ..errors import SweepConfigError
 from ._hyperband import hyperband_bands
 from ._params import DEPRECATED, GROUP, ParameterError, is_integer, is_number, resolve_parameter
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._config import GRID_TYPES
-from ._errors import SweepConfigError
+from ..errors import SweepConfigError
 from ._space import Param, SearchSpace, nest
 
 

@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from ._errors import SweepConfigError
+from ..errors import SweepConfigError
 from ._objective import finite_values
 
 _NO_BANDS = (

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._errors import SweepConfigError
+from ..errors import SweepConfigError
 
 DEFAULT_COMMAND = ("${env}", "${interpreter}", "${program}", "${args}")
 _ENVVAR = re.compile(r"\$\{envvar\:([A-Z0-9_]*)\}")

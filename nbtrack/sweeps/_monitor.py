@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._run import Run, RunPruned
+from ..errors import RunPruned
 from ..store import Store
 from ._hyperband import hyperband_bands, hyperband_should_stop
 from ._objective import is_finite_number
+
+if TYPE_CHECKING:
+    from .._run import Run
 
 __all__ = ["watch_trial", "metric_histories"]
 
@@ -32,9 +35,12 @@ def watch_trial(run: Run) -> None:
     name, goal = metric["name"], metric.get("goal", "minimize")
     values: list[Any] = []
     iterations = 0  # finite values logged: W&B's iteration count (non-finite rows are no iteration)
+    stopped = False
 
-    def monitor(step: int, row: dict[str, Any]) -> None:
-        nonlocal iterations
+    def monitor(step: int, _t: float, row: dict[str, Any]) -> None:
+        nonlocal iterations, stopped
+        if stopped:
+            raise RunPruned("this run was stopped by the sweep's early termination")
         if name not in row:
             return
         values.append(row[name])
@@ -46,11 +52,7 @@ def watch_trial(run: Run) -> None:
         histories = metric_histories(run.store, sweep.id, name)
         histories[run.id] = values
         if hyperband_should_stop(values, list(histories.values()), early_terminate=early, goal=goal):
-            run._monitor = _stopped
+            stopped = True
             raise RunPruned(f"run {run.id} stopped by Hyperband at {name} #{iterations} (step {step})")
 
-    run._monitor = monitor
-
-
-def _stopped(step: int, row: dict[str, Any]) -> None:
-    raise RunPruned("this run was stopped by the sweep's early termination")
+    run.add_row_observer(monitor)

@@ -12,7 +12,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from . import _ppf
-from ._errors import SweepConfigError
+from ..errors import SweepConfigError
 from ._params import GROUP
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from typing import Any, Literal
 import ipywidgets as widgets
 import yaml
 
-from ..sweeps._errors import SweepConfigError
+from ..errors import SweepConfigError
 
 __all__ = [
     "FormState", "ParamRow", "ParamRowWidget", "SweepForm", "RANGE_DISTRIBUTIONS", "bound_keys",

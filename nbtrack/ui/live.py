@@ -57,13 +57,13 @@ class _Points:
 
 
 class LiveRunView:
-    """Watches one run through a tap on its log buffer and redraws at most ~10 times a second."""
+    """Watches one run through a row observer and redraws at most ~10 times a second."""
 
     def __init__(self, run: Any) -> None:
         import ipywidgets as widgets
 
         self.run = run
-        self._tap = run._tap()
+        self._tap: deque[tuple[int, float, dict[str, Any]]] = deque()  # rows logged since the last redraw
         self._points: dict[str, _Points] = {}
         self._last: dict[str, Any] = {}
         self._step = 0
@@ -75,9 +75,9 @@ class LiveRunView:
         self._charts = widgets.VBox([])
         ensure_loader()  # plotly.js travels to the page while the run's first steps compute
         self._banner = widgets.HTML("")  # alerts, under the header
-        self._alerts_seen = -1
+        self._alerts_seen: tuple[Any, ...] = ()
         self._media = MediaPanel(run.store)
-        system = getattr(run, "_system", None)
+        system = run.system_sampler
         self._system_tap = system.tap() if system is not None else None
         self.widget = widgets.VBox([self._header, self._banner, self._charts, self._media.widget])
         self.widget.add_class("nbtrack-live")
@@ -85,15 +85,20 @@ class LiveRunView:
         self._thread = threading.Thread(target=self._loop, name=f"nbtrack-view-{run.id}", daemon=True)
         self.handle: Any = None
         self._widget_shown: float | None = None  # time.monotonic() when the widget replaced the HTML header
+        run.add_row_observer(self._observe)
 
     # -- data ----------------------------------------------------------------
+    def _observe(self, step: int, t: float, row: dict[str, Any]) -> None:
+        """Row observer: keep the row for the next redraw (on the logging thread, so only an append)."""
+        self._tap.append((step, t, row))
+
     def _drain(self) -> bool:
         tap, system = self._tap, self._system_tap
         n, m = len(tap), len(system) if system is not None else 0
         if not (n or m):
             return False
         cols: dict[str, tuple[list[float], list[float]]] = {}
-        rules = self.run._metrics  # define_metric: hidden keys and step metrics (x-axis)
+        rules = self.run.metric_rules  # define_metric: hidden keys and step metrics (x-axis)
         for _ in range(n):
             step, _t, row = tap.popleft()
             self._step = max(self._step, step)
@@ -169,10 +174,10 @@ class LiveRunView:
         """Apply new points to the header and the charts (called by the view thread); True if charts were made."""
         changed = self._drain()
         self._header.value = self._header_html()
-        alerts = self.run._alerts
-        if alerts is not None and alerts.version != self._alerts_seen:
-            self._alerts_seen = alerts.version
-            self._banner.value = alerts_html(list(alerts.records))
+        alerts = self.run.alerts
+        if alerts != self._alerts_seen:
+            self._alerts_seen = alerts
+            self._banner.value = alerts_html(list(alerts))
         self._media.refresh()
         if not changed:
             return False
@@ -236,7 +241,8 @@ class LiveRunView:
         return figures, combined
 
     def freeze(self, run: Any) -> None:
-        """Stop updating and replace the live output by its static form (finish hook)."""
+        """Stop updating and replace the live output by its static form (finish observer)."""
+        run.remove_row_observer(self._observe)
         self._stop.set()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
@@ -245,8 +251,8 @@ class LiveRunView:
         figures, combined = self.static_figures()
         from .card import RunCard
 
-        alerts = run._alerts
-        banner = alerts_html(list(alerts.records)) if alerts is not None else ""
+        alerts = run.alerts
+        banner = alerts_html(list(alerts)) if alerts else ""
         bundle = static_bundle(
             header_html=self._header_html(run.state) + banner + self._media.static_html(), figures=figures,
             text=repr(RunCard(run)),
@@ -267,7 +273,7 @@ class LiveRunView:
         # mid-build (JupyterLab then logs "Could not add child view to box", "processLuminoMessage" errors)
         self.handle = display({"text/html": self._header_html(), "text/plain": f"nbtrack run {self.run.id}"},
                               raw=True, display_id=True)
-        self.run._finish_hooks.append(self.freeze)
+        self.run.add_finish_observer(self.freeze)
         self._thread.start()
         return self.handle
 

@@ -27,11 +27,10 @@ import yaml
 from .. import _current
 from .._notebook import live_views
 from .._query import run_records
-from .._run import RunPruned
+from ..errors import RunPruned, SweepConfigError
 from ..store import Store, open_store
 from ..sweeps._agent import agent, stop_sweep, sweep
 from ..sweeps._controller import TERMINAL
-from ..sweeps._errors import SweepConfigError
 from ..sweeps._grid import grid_points
 from ._sweep_form import SweepForm, _descendants, config_from_form, form_from_config
 from ._sweep_trials import (TrialRow, best_config_yaml, best_row, best_so_far, parameter_names, trial_rows,
