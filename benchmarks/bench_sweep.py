@@ -3,6 +3,7 @@
     python benchmarks/bench_sweep.py                 # full: ~1 hour on 2 cores (W&B's GP dominates)
     python benchmarks/bench_sweep.py --quick         # a few minutes: 100 trials; 3 seeds x 10/20/30 trials
     python benchmarks/bench_sweep.py --part overhead # only (a)
+    python benchmarks/bench_sweep.py --part pbt      # only (c) and (d): PBT, no repeated trials
 
 (a) Controller overhead. The same trivial objective (Branin, one value logged) run N times:
     by `nbtrack.agent` with a function (claim in the durable SQLite store, `init`, `log`,
@@ -22,6 +23,9 @@
     Bayes engine (the `sweeps` package from PyPI, run locally). Median over seeds of the best
     value after each budget; and how many trials nbtrack's median needs to reach W&B's median
     at the largest budget (target: at most half).
+
+(c) and (d) are described in `_bench_pbt.py`: PBT against random and bayes at equal compute on
+    a small network trained on digits, and the trials that drawing without replacement saves.
 
 W&B's engine pins its own numpy: install it in a separate virtual environment, never in the
 development one, and point `--wandb-python` at it (default: `.venv-sweeps/bin/python`, then
@@ -54,6 +58,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+import _bench_pbt  # noqa: E402  (stdlib-only at import, like this file)
 T_OVERHEAD_MS = 3.0
 
 # -- problems (module level imports stay stdlib-only: W&B's venv has no nbtrack) ------------------
@@ -416,7 +422,7 @@ def part_efficiency(seeds: int, budgets: list[int], problems: list[str], workers
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer trials and seeds: a few minutes")
-    parser.add_argument("--part", choices=["overhead", "efficiency", "all"], default="all")
+    parser.add_argument("--part", choices=["overhead", "efficiency", "pbt", "all"], default="all")
     parser.add_argument("--trials", type=int, help="trials per overhead measurement (default 300; quick 100)")
     parser.add_argument("--repeats", type=int, help="overhead repeats (default 3; quick 1)")
     parser.add_argument("--seeds", type=int, help="seeds per problem (default 10; quick 3)")
@@ -426,12 +432,17 @@ def main() -> None:
                         help="children at once in part (b)")
     parser.add_argument("--wandb-python", help="an interpreter with W&B's `sweeps` package installed")
     parser.add_argument("--json", help="also write the raw figures to this file")
+    parser.add_argument("--pbt", default="8,9,2", help="PBT population,generations,interval (default 8,9,2)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, *rest = args.child
         if kind == "overhead":
             out = child_overhead(rest[0], rest[1], int(rest[2]))
+        elif kind == "pbt":
+            out = _bench_pbt.child_pbt(rest[0], *(int(v) for v in rest[1:]))
+        elif kind == "norepeat":
+            out = _bench_pbt.child_norepeat(rest[0], rest[1], int(rest[2]))
         else:
             out = child_efficiency(rest[0], rest[1], int(rest[2]), int(rest[3]))
         print(json.dumps(out))
@@ -454,6 +465,12 @@ def main() -> None:
         out["overhead"] = part_overhead(trials, repeats)
     if args.part in ("efficiency", "all"):
         out["efficiency"] = part_efficiency(seeds, budgets, problems, args.workers, args.wandb_python)
+    if args.part in ("pbt", "all"):
+        population, generations, interval = (int(v) for v in args.pbt.split(","))
+        pbt_seeds = args.seeds or (3 if args.quick else 7)
+        out["pbt"] = _bench_pbt.part_pbt(run_child, sys.executable, pbt_seeds, population, generations, interval,
+                                         args.workers)
+        out["norepeat"] = _bench_pbt.part_norepeat(run_child, sys.executable, pbt_seeds)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1, default=str))
 

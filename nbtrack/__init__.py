@@ -39,6 +39,7 @@ _LAZY: dict[str, str] = {
     "sweep": ".sweeps._agent",
     "agent": ".sweeps._agent",
     "stop_sweep": ".sweeps._agent",
+    "pareto_front": ".sweeps._pareto",
     "RunPruned": ".errors",
     "Table": "._media",
     "Image": "._media",

@@ -170,7 +170,9 @@ class ApiSweep:
 
     def best_run(self, order: str | None = None) -> ApiRun | None:
         """The run with the best summary value of the sweep's metric (or of `order`, '-key' for max)."""
-        metric = self.config.get("metric") or {}
+        from .sweeps._objective import objectives
+
+        metric = (objectives(self.config) or [{}])[0]  # a multi-objective sweep: its first objective
         key, goal = metric.get("name"), metric.get("goal", "minimize")
         if order:
             key, goal = order.lstrip("+-").removeprefix("summary_metrics."), "maximize" if order.startswith("-") else "minimize"

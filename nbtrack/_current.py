@@ -84,6 +84,10 @@ def set_current(run: Run) -> None:
         _scope_of[id(run)] = sc
     run.add_finish_observer(forget)
     _install_exit_hooks()
+    _inherited.clear()
+    from . import _signals
+
+    _signals.install(lambda: tuple(active))
 
 
 def forget(run: Run) -> None:
@@ -120,12 +124,28 @@ def take_trial() -> TrialClaim | None:
     agent = os.environ.get(AGENT_PID_ENV, "")
     direct = not agent.isdigit() or os.getppid() == int(agent)
     mp = sys.modules.get("multiprocessing")
-    if not direct and mp is not None and mp.parent_process() is not None:
+    if not direct and (mp is not None and mp.parent_process() is not None or _python_between(int(agent))):
         return None
     os.environ.pop(TRIAL_ENV, None)
     if os.environ.get("WANDB_RUN_ID") == run_id:  # the agent set it for this process only
         os.environ.pop("WANDB_RUN_ID", None)
     return TrialClaim(run_id, None if direct else int(agent))
+
+
+def _python_between(agent: int) -> bool:
+    """Whether a Python process stands between this one and the agent: then this is a worker the program
+    started (its own run), not the program under a shell wrapper (`env`, `bash -c`) that takes the trial."""
+    import psutil
+
+    try:
+        for parent in psutil.Process().parents():
+            if parent.pid == agent:
+                return False
+            if "python" in parent.name().lower():
+                return True
+    except psutil.Error:  # a vanished or hidden ancestor: do not take the trial
+        return True
+    return True
 
 
 def inherited_trial() -> str | None:
@@ -134,16 +154,29 @@ def inherited_trial() -> str | None:
 
 
 def require(call: str) -> Run:
-    """The current run, or a UsageError telling the user to call `nbtrack.init()` first."""
+    """The current run, or a UsageError telling the user to call `nbtrack.init()` first.
+
+    In a forked child that has no run of its own, `log` goes to the parent's run it inherited, which
+    drops it with one warning: a DataLoader worker calling `nbtrack.log` must not fail the training.
+    """
     run = _scope.get().current
     if run is None:
+        if call == "log" and _inherited:
+            return _inherited[-1]
         raise UsageError(f"nbtrack.{call}() needs an active run: call nbtrack.init() first")
     return run
 
 
+_inherited: list[Run] = []  # in a forked child, until it starts a run: the parent's current run
+
+
 def _forget_after_fork() -> None:
-    """In a forked child: the parent's runs and pending trials are not this process's."""
+    """In a forked child: the parent's runs and pending trials are not this process's; runs it still
+    holds a reference to drop what is logged into them (one warning) and never finish from here."""
     global _uncaught
+    for run in active:
+        run.detach_after_fork()
+    _inherited[:] = [run for run in [_scope.get().current] if run is not None]
     for sc in {id(s): s for s in [_process, _scope.get(), *_scope_of.values()]}.values():
         sc.current, sc.pending_trial = None, None
     active.clear()

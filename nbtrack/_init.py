@@ -175,12 +175,16 @@ def _resume(st: Store, record: Any, cfg: dict[str, Any], *, tags: tuple[str, ...
     import socket
     import time
 
+    from ._liveness import check_free
+
+    check_free(record, {r.id for r in _current.active})
     last = st.last_step(record.id)
     fields = {"state": "running", "finished_at": None, "exit_code": None, "error": None,
               "host": socket.gethostname(), "pid": os.getpid(), "heartbeat_at": time.time()}
     if notes is not None:
         fields["notes"] = notes
-    st.update_run(record.id, **fields)
+    if not st.claim_run(record.id, record.heartbeat_at, **fields):
+        raise _current.UsageError(f"init: run {record.id!r} was taken over by another process while resuming it")
     if tags:
         st.set_tags(record.id, tags)
     record = st.get_run(record.id)

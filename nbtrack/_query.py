@@ -31,16 +31,12 @@ def flatten(d: Mapping[str, Any], prefix: str = "", sep: str = ".") -> dict[str,
 
 def run_records(project: str | None = None, *, store: Store | None = None, sweep_id: str | None = None,
                 ids: Sequence[str] | None = None) -> list[RunRecord]:
-    """Stored runs with crashed ones recognised (and recorded as such)."""
+    """Stored runs with crashed ones recognised (as read here: a read never writes the store)."""
     st = store or open_store()
     out = []
     for rec in st.list_runs(project, sweep_id=sweep_id, ids=ids):
         state = effective_state(rec)
         if state != rec.state:
-            try:
-                st.update_run(rec.id, state=state, finished_at=rec.heartbeat_at)
-            except Exception:  # a read must not fail because a write could not happen
-                pass
             from dataclasses import replace
 
             rec = replace(rec, state=state, finished_at=rec.heartbeat_at)

@@ -7,7 +7,6 @@ Other modules extend a Run only through its extension points (`add_row_observer`
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -20,9 +19,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ._config import Config
+from ._config import Config, config_snapshot
 from ._summary import Summary
-from ._values import PLAIN_TYPES, normalize_row
+from ._values import FAST_TYPES, INT_LIMIT, check_step, normalize_row
 from ._writer import FLUSH_INTERVAL, Writer
 from .errors import NbtrackWarning, RunFinishedError, RunPruned
 from .store import RunRecord, Store
@@ -81,6 +80,7 @@ class Run:
         self._metrics: MetricRules | None = None  # set by define_metric; None keeps `log` on its fast path
         self._alerts: Alerts | None = None
         self._system: SystemSampler | None = None
+        self._owner_pid = os.getpid()  # a forked child's copy of the run neither writes nor finishes it
 
     # -- identity ------------------------------------------------------------
     @property
@@ -190,7 +190,9 @@ class Run:
             raise RunFinishedError(f"run {self.id} is {self._state}: call nbtrack.init() to start a new run")
         if type(data) is dict:
             for k, v in data.items():
-                if type(v) not in PLAIN_TYPES or type(k) is not str:
+                if type(v) not in FAST_TYPES or type(k) is not str:
+                    if type(v) is int and type(k) is str and -INT_LIMIT <= v <= INT_LIMIT:
+                        continue  # ints pay a range check (float64 holds them), floats nothing
                     row = normalize_row(data, self)
                     break
             else:
@@ -214,8 +216,14 @@ class Run:
             self._queue_append((s, t, row))
         if self._row_observers:
             self._notify(s, t, row)
-        if self._strict and self._writer.error is not None:
+        if self._writer.error is not None:
+            self._store_failing()
+
+    def _store_failing(self) -> None:
+        """While the store fails: raise in strict mode, else keep the pending rows within their bound."""
+        if self._strict:
             raise RuntimeError(f"nbtrack (strict): writing run {self.id} failed") from self._writer.error
+        self._writer.bound()
 
     def _explicit_step(self, step: Any, commit: bool | None) -> int:
         if isinstance(step, bool) or not isinstance(step, int):
@@ -225,6 +233,7 @@ class Run:
                 step = step.__index__()
             else:
                 raise TypeError(f"run.log: step must be an int, not {type(step).__name__} ({step!r})")
+        check_step(step)
         last = max(self._max_explicit, self._step - 1)
         if step < last:
             if not self._warned_step:
@@ -250,6 +259,21 @@ class Run:
                 error = error or exc
         if error is not None:
             raise error
+
+    def detach_after_fork(self) -> None:
+        """In a forked child: the run stays the parent's; what is logged here is dropped, with one warning."""
+        warned = []
+
+        def dropped(item: tuple[int, float, dict[str, Any]]) -> None:
+            if not warned:
+                warned.append(True)
+                warnings.warn(
+                    f"run {self.id} belongs to process {self._owner_pid}; what this forked child (pid {os.getpid()}) "
+                    "logs into it is not recorded (warned once): log from the parent, or call nbtrack.init() here "
+                    "for a run of the child's own", NbtrackWarning, stacklevel=3)
+
+        self._queue_append = dropped
+        self._row_observers = ()
 
     # -- extension points (live views, sweeps, integrations) -----------------
     def add_row_observer(self, observer: RowObserver) -> None:
@@ -335,7 +359,7 @@ class Run:
     def versioned_state(self) -> dict[str, tuple[int, Any]]:
         """Config, summary and capture with change counters, read by the writer thread."""
         return {
-            "config": _content_version(self.config.as_dict()),
+            "config": config_snapshot(self.config),
             "summary": (self.summary._version, dict(self._summary_data)),
             "capture": (self._capture_version, dict(self._capture) if self._capture else None),
         }
@@ -381,6 +405,18 @@ class Run:
         from .artifacts._registry import link_artifact
 
         return link_artifact(artifact, target_path, aliases=aliases, run_id=self.id)
+
+    def save_checkpoint(self, path: str | os.PathLike[str]) -> Artifact:
+        """Store a file or directory as this run's checkpoint (an artifact); in a PBT sweep, may end the segment."""
+        from .sweeps._pbt import save_checkpoint
+
+        return save_checkpoint(self, path)  # type: ignore[no-any-return]
+
+    def load_checkpoint(self) -> str | None:
+        """The local path of the checkpoint this run starts from (PBT: the member it continues or copied), or None."""
+        from .sweeps._pbt import load_checkpoint
+
+        return load_checkpoint(self)
 
     # -- alerts, metric definitions, model watching, system metrics ---------------
     @property
@@ -452,7 +488,7 @@ class Run:
     def finish(self, exit_code: int | None = 0, quiet: bool | None = None, *, state: str | None = None,
                error: str | None = None) -> None:
         """Flush everything and close the run (`failed` when exit_code is non-zero)."""
-        if self._state != "running":
+        if self._state != "running" or os.getpid() != self._owner_pid:
             return
         exit_code = 0 if exit_code is None else int(exit_code)
         final = state or ("finished" if exit_code == 0 else "failed")
@@ -510,11 +546,6 @@ def files_dir(store: Store, run_id: str) -> Path:
     from ._media import media_root
 
     return media_root(store).parent / "runs" / run_id / "files"
-
-
-def _content_version(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """(JSON text, data): the text changes whenever anything in the config does, nested edits included."""
-    return json.dumps(data, sort_keys=True, default=str), data
 
 
 def _replace(record: RunRecord, **fields: Any) -> RunRecord:

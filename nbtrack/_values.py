@@ -3,17 +3,25 @@
 Scalars become float (bools included), strings stay text, nested dicts are
 flattened with '/', numpy/torch scalars are unwrapped without importing either
 library, and rich values (Table, Image, ...) turn themselves into JSON refs.
+What the store cannot hold is refused here, on the caller's thread, naming the
+key: an int beyond float64's range, a step outside int64.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["PLAIN_TYPES", "normalize_row", "scalar_or_none"]
+__all__ = ["PLAIN_TYPES", "FAST_TYPES", "INT_LIMIT", "normalize_row", "scalar_or_none", "check_step", "too_big"]
 
-# Values `run.log` stores as they are (the hot path checks `type(v) in PLAIN_TYPES`).
+# Values `run.log` stores as they are; the hot path takes FAST_TYPES at once and range-checks ints.
 PLAIN_TYPES = frozenset({float, int, bool, str})
+FAST_TYPES = frozenset({float, bool, str})
+# Ints `run.log` takes as numbers: those a float64 holds (the hot path range-checks ints against it).
+INT_LIMIT = int(sys.float_info.max)
+# Explicit steps: int64, less one so that the automatic step after the largest still fits.
+STEP_MIN, STEP_MAX = -(2**63), 2**63 - 2
 _ARRAY_MODULES = frozenset({"numpy", "torch", "jax", "jaxlib", "tensorflow", "mlx"})
 
 
@@ -40,18 +48,48 @@ def _flatten(data: Mapping[Any, Any], prefix: str, out: dict[str, Any], run: Any
             raise TypeError(f"run.log: empty key under {prefix or 'the top level'!r}")
         name = prefix + key
         if type(value) in PLAIN_TYPES or value is None:
+            if type(value) is int and not -INT_LIMIT <= value <= INT_LIMIT:
+                raise too_big(name, value)
             out[name] = value
         elif isinstance(value, Mapping):
             _flatten(value, name + "/", out, run)
         elif isinstance(value, (float, int, str)):  # subclasses (IntEnum, numpy.float64, ...)
-            out[name] = value if isinstance(value, str) else (bool(value) if isinstance(value, bool) else float(value))
+            if isinstance(value, str):
+                out[name] = str(value)
+            elif isinstance(value, bool):
+                out[name] = bool(value)
+            elif isinstance(value, int) and not -INT_LIMIT <= value <= INT_LIMIT:
+                raise too_big(name, value)
+            else:
+                out[name] = float(value)
         else:
             out[name] = _convert(name, value, run)
+
+
+def too_big(name: str, value: int) -> ValueError:
+    """The error for an int no float64 holds (the store keeps numbers as float64)."""
+    digits = len(str(abs(value))) if abs(value) < 10**4300 else "over 4300"
+    return ValueError(
+        f"run.log: value for key {name!r} is an int of {digits} digits, beyond what a float64 holds "
+        f"(about 1.8e308); log a smaller number, or str(value) to keep every digit"
+    )
+
+
+def check_step(step: int) -> int:
+    """`step` if the store can hold it (int64), else a ValueError saying why."""
+    if not STEP_MIN <= step <= STEP_MAX:
+        raise ValueError(
+            f"run.log: step {step if abs(step) < 10**30 else '(an int of %d bits)' % step.bit_length()} is outside "
+            f"the steps nbtrack stores: int64, from -2**63 to 2**63-2 (the next automatic step must fit too)"
+        )
+    return step
 
 
 def _convert(name: str, value: Any, run: Any) -> Any:
     item = scalar_or_none(value)
     if item is not None:
+        if type(item) is int and not -INT_LIMIT <= item <= INT_LIMIT:
+            raise too_big(name, item)
         return item
     to_json = getattr(value, "_nbtrack_json", None)
     if to_json is not None:

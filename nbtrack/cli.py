@@ -120,7 +120,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         return 0
     if not args.config:
         raise ValueError("sweep: give a sweep config FILE.yaml, or --stop SWEEP_ID")
-    print(sweep(args.config, project=args.project, entity=args.entity))
+    print(sweep(args.config, project=args.project, entity=args.entity, prior_runs=args.prior_run))
     return 0
 
 
@@ -214,6 +214,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--project", "-p")
     p.add_argument("--entity", "-e")
     p.add_argument("--stop", metavar="SWEEP_ID", help="stop handing out trials of this sweep")
+    p.add_argument("--prior_run", "--prior-run", metavar="RUN_ID", action="append", default=None,
+                   help="a finished run that seeds the sweep (repeatable): its config is not run again")
     p.set_defaults(func=_cmd_sweep)
     p = sub.add_parser("agent", help="run trials of a sweep by launching its program")
     p.add_argument("sweep_id")

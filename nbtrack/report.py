@@ -18,6 +18,8 @@ import plotly.graph_objects as go
 
 from ._query import history, runs as runs_frame
 from .store import Store, open_store
+from .sweeps._objective import objectives
+from .ui._sweep_extras import sweep_extra_figures
 from .ui.charts import (
     group_keys, importance_figure, line_figure, metric_curves, param_columns, param_importance,
     parallel_data, parallel_figure, run_colors,
@@ -119,14 +121,15 @@ def _sweep_section(frame: pd.DataFrame, store: Store) -> list[str]:
         sweep = store.get_sweep(sweep_id)
         if sweep is None:
             continue
-        metric = (sweep.config.get("metric") or {}).get("name")
-        goal = (sweep.config.get("metric") or {}).get("goal", "minimize")
+        first = (objectives(sweep.config) or [{}])[0]  # a multi-objective sweep: its first objective
+        metric, goal = first.get("name"), first.get("goal", "minimize")
+        extras = "".join(_lazy_figure(f) for f in sweep_extra_figures(store, sweep_id, sweep.config).values())
         trials = frame[frame["sweep_id"] == sweep_id].sort_values("created_at")
         head = (f"<h3>Sweep {html.escape(sweep_id)} <span class='note'>{html.escape(sweep.config['method'])}, "
                 f"{len(trials)} trials, {html.escape(sweep.state)}</span></h3>")
         col = f"summary.{metric}" if metric else None
         if col is None or col not in trials.columns or trials[col].dropna().empty:
-            parts.append(head)
+            parts.append(head + extras)
             continue
         values = trials[col].astype(float)
         best_idx = values.idxmax() if goal == "maximize" else values.idxmin()
@@ -142,7 +145,7 @@ def _sweep_section(frame: pd.DataFrame, store: Store) -> list[str]:
         config = {k[len("config."):]: best[k] for k in trials.columns if k.startswith("config.") and not pd.isna(best[k])}
         parts.append(head + f"<p>best run <b>{html.escape(str(best['name']))}</b> ({html.escape(str(best['id']))}): "
                      f"{html.escape(metric)} = {best[col]:.5g}</p><pre>{html.escape(_yaml(config))}</pre>"
-                     + _lazy_figure(fig))
+                     + _lazy_figure(fig) + extras)
     return parts
 
 

@@ -14,12 +14,12 @@ from pathlib import Path
 from ..errors import SchemaError
 from ._base import Store
 from ._codec import Series
-from ._records import RUN_STATES, SWEEP_STATES, ChunkWrite, RunRecord, SweepRecord, TrialRecord
+from ._records import RUN_STATES, SWEEP_STATES, ChunkWrite, PbtSegment, RunRecord, SweepRecord, TrialRecord
 from ._records import AlertRecord
 from ._redact import redact_url
 
-__all__ = ["Store", "Series", "RunRecord", "ChunkWrite", "SweepRecord", "TrialRecord", "RUN_STATES", "SWEEP_STATES",
-           "SchemaError", "open_store", "store_url", "AlertRecord", "redact_url"]
+__all__ = ["Store", "Series", "RunRecord", "ChunkWrite", "SweepRecord", "TrialRecord", "PbtSegment", "RUN_STATES",
+           "SWEEP_STATES", "SchemaError", "open_store", "store_url", "AlertRecord", "redact_url"]
 
 DB_FILENAME = "nbtrack.db"
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ._codec import Series
-from ._records import ChunkWrite, RunRecord, SweepRecord, TrialRecord
+from ._records import ChunkWrite, PbtSegment, RunRecord, SweepRecord, TrialRecord
 from ._records import ArtifactEdge, ArtifactFileRecord, ArtifactRecord
 from ._records import RegistryCollectionRecord, RegistryVersionRecord
 from ._records import AlertRecord
@@ -51,6 +51,10 @@ class Store(ABC):
     @abstractmethod
     def update_run(self, run_id: str, **fields: Any) -> None:
         """Change lifecycle or label columns (see RUN_FIELDS)."""
+
+    @abstractmethod
+    def claim_run(self, run_id: str, expected_heartbeat: float, **fields: Any) -> bool:
+        """`update_run` only if the run's heartbeat is still `expected_heartbeat` (no other process took it meanwhile)."""
 
     @abstractmethod
     def set_tags(self, run_id: str, tags: Iterable[str]) -> None:
@@ -114,8 +118,12 @@ class Store(ABC):
 
     # -- sweeps --------------------------------------------------------------
     @abstractmethod
-    def create_sweep(self, sweep: SweepRecord) -> None:
-        """Insert a sweep; fails if the id exists."""
+    def create_sweep(self, sweep: SweepRecord, *, priors: Sequence[TrialRecord] = ()) -> None:
+        """Insert a sweep (with the finished runs it is seeded with, `prior_runs`) in one transaction; fails if the id exists."""
+
+    @abstractmethod
+    def list_sweep_priors(self, sweep_id: str) -> list[TrialRecord]:
+        """The prior runs a sweep was created with (run id, order, point key, sampler parameters)."""
 
     @abstractmethod
     def get_sweep(self, sweep_id: str) -> SweepRecord | None:
@@ -132,17 +140,21 @@ class Store(ABC):
     @abstractmethod
     def claim_trial(
         self, run: RunRecord, *, params: Mapping[str, Any], point_key: str | None = None,
-        run_cap: int | None = None,
+        run_cap: int | None = None, segment: PbtSegment | None = None,
     ) -> str:
-        """Atomically hand out a trial of `run.sweep_id` and create its run.
+        """Atomically hand out a trial of `run.sweep_id` and create its run (and its PBT `segment`, if given).
 
         Returns "ok", or why not: "stopped" (sweep not running), "cap" (run_cap reached),
-        "taken" (another agent claimed that grid point). Exact across processes.
+        "taken" (another agent claimed that point). Exact across processes.
         """
 
     @abstractmethod
     def list_trials(self, sweep_id: str, *, since: int = 0) -> list[TrialRecord]:
         """The trials a sweep handed out numbered `since` or more (all by default), in claim order."""
+
+    @abstractmethod
+    def list_pbt_segments(self, sweep_id: str) -> list[PbtSegment]:
+        """A population-based-training sweep's segments (its lineage), by generation then member."""
 
     # -- artifacts -----------------------------------------------------------
     @abstractmethod

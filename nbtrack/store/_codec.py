@@ -35,7 +35,13 @@ class Series(NamedTuple):
 
 def _deltas(xs: Sequence[int]) -> bytes:
     """Delta-encode (first value absolute) as int64 and compress: regular steps shrink to almost nothing."""
-    return zlib.compress(array("q", map(sub, xs, chain((0,), xs))).tobytes(), 1)
+    try:
+        packed = array("q", map(sub, xs, chain((0,), xs)))
+    except OverflowError:  # int64 values far apart: the deltas wrap around in int64, as the decoding cumsum does
+        if min(xs) < -(2**63) or max(xs) >= 2**63:
+            raise
+        packed = array("q", [(d + 2**63) % 2**64 - 2**63 for d in map(sub, xs, chain((0,), xs))])
+    return zlib.compress(packed.tobytes(), 1)
 
 
 def _worth_compressing(raw: bytes) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["RunRecord", "ChunkWrite", "SweepRecord", "TrialRecord", "RUN_STATES", "RUN_FIELDS", "SWEEP_STATES",
+__all__ = ["RunRecord", "ChunkWrite", "SweepRecord", "TrialRecord", "PbtSegment", "RUN_STATES", "RUN_FIELDS", "SWEEP_STATES",
            "ArtifactRecord", "ArtifactFileRecord", "ArtifactEdge", "ARTIFACT_DIRECTIONS",
            "AlertRecord", "ALERT_DELIVERIES", "RegistryCollectionRecord", "RegistryVersionRecord"]
 
@@ -76,6 +76,27 @@ class TrialRecord:
     number: int
     point_key: str | None
     params: dict[str, Any]
+
+
+PBT_ACTIONS = ("start", "continue", "exploit")
+
+
+@dataclass(frozen=True)
+class PbtSegment:
+    """One PBT trial: member `member` training generation `generation`, started from `parent_run_id`'s checkpoint.
+
+    `action` is "start" (generation 0, no parent), "continue" (the member's own previous segment)
+    or "exploit" (copied `source_member`'s checkpoint and hyperparameters, then explored).
+    """
+
+    run_id: str
+    sweep_id: str
+    member: int
+    generation: int
+    parent_run_id: str | None
+    source_member: int | None
+    action: str
+    created_at: float
 
 
 ARTIFACT_DIRECTIONS = ("output", "input")  # a run logged (produced) / used (consumed) an artifact version

@@ -170,6 +170,28 @@ MIGRATIONS: list[list[str]] = [
             version BIGINT NOT NULL,
             PRIMARY KEY (collection, alias))""",
     ],
+    # 6 (sweeps: prior runs, population-based training): the finished runs a sweep was seeded
+    #    with (`prior_runs`), and PBT's segments: which member and generation each trial run is,
+    #    whose checkpoint it started from, and whether it continued or exploited (the lineage)
+    [
+        """CREATE TABLE sweep_priors (
+            sweep_id TEXT NOT NULL,
+            run_id TEXT NOT NULL,
+            number BIGINT NOT NULL,
+            point_key TEXT,
+            params TEXT NOT NULL,
+            PRIMARY KEY (sweep_id, run_id))""",
+        """CREATE TABLE sweep_pbt (
+            run_id TEXT PRIMARY KEY,
+            sweep_id TEXT NOT NULL,
+            member BIGINT NOT NULL,
+            generation BIGINT NOT NULL,
+            parent_run_id TEXT,
+            source_member BIGINT,
+            action TEXT NOT NULL,
+            created_at {real} NOT NULL)""",
+        "CREATE UNIQUE INDEX sweep_pbt_segment ON sweep_pbt (sweep_id, member, generation)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -112,6 +112,16 @@ class SqlStore(SweepSql, ArtifactSql, RegistrySql, AlertSql):
         with self._write() as cur:
             cur.execute(self._q(f"UPDATE runs SET {columns} WHERE id = ?"), (*fields.values(), run_id))
 
+    def claim_run(self, run_id: str, expected_heartbeat: float, **fields: Any) -> bool:
+        unknown = set(fields) - RUN_FIELDS
+        if unknown or "heartbeat_at" not in fields:
+            raise ValueError(f"claim_run: needs a new heartbeat_at and known run fields, not {sorted(fields)}")
+        columns = ", ".join(f"{_COLUMN_OF.get(k, k)} = ?" for k in fields)
+        with self._write() as cur:
+            cur.execute(self._q(f"UPDATE runs SET {columns} WHERE id = ? AND heartbeat_at = ?"),
+                        (*fields.values(), run_id, expected_heartbeat))
+            return cur.rowcount == 1
+
     def get_run(self, run_id: str) -> RunRecord | None:
         found = self._select_runs("WHERE r.id = ?", (run_id,))
         return found[0] if found else None
@@ -197,7 +207,7 @@ class SqlStore(SweepSql, ArtifactSql, RegistrySql, AlertSql):
     def delete_run(self, run_id: str) -> None:
         with self._write() as cur:
             for table in ("metric_chunks", "run_tags", "run_configs", "run_summaries", "run_capture", "sweep_trials",
-                          "run_alerts", "system_chunks"):
+                          "run_alerts", "system_chunks", "sweep_priors", "sweep_pbt"):
                 cur.execute(self._q(f"DELETE FROM {table} WHERE run_id = ?"), (run_id,))
             cur.execute(self._q("DELETE FROM runs WHERE id = ?"), (run_id,))
 

@@ -18,7 +18,7 @@ from ._sql import SqlStore
 
 __all__ = ["SQLiteStore"]
 
-BUSY_TIMEOUT_MS = 60_000
+BUSY_TIMEOUT_MS = int(os.environ.get("NBTRACK_SQLITE_BUSY_TIMEOUT_MS", "60000"))  # how long a write waits on a lock
 
 
 def _retry_locked(step: Callable[[], None]) -> None:
@@ -35,6 +35,13 @@ def _retry_locked(step: Callable[[], None]) -> None:
             time.sleep(0.005 + random.random() * 0.02)
 
 
+def _writable(path: Path) -> bool:
+    """Whether this process may write the database: the file, and its directory or WAL's two side files."""
+    side = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
+    return os.access(path, os.W_OK) and (
+        os.access(path.parent, os.W_OK) or all(p.exists() and os.access(p, os.W_OK) for p in side))
+
+
 class SQLiteStore(SqlStore):
     """A store in one SQLite file."""
 
@@ -44,13 +51,29 @@ class SQLiteStore(SqlStore):
         self.path = Path(path)
         super().__init__(f"sqlite:///{self.path}")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(
+        # A store this process may not write (a shared, read-only copy) is opened for reading only.
+        self.read_only = self.path.exists() and not _writable(self.path)
+        self._conn = self._open_read_only() if self.read_only else sqlite3.connect(
             self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
         )
         self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        self._conn.execute("PRAGMA synchronous = NORMAL")
-        _retry_locked(self._enable_wal)
+        if not self.read_only:
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            _retry_locked(self._enable_wal)
         _retry_locked(self.migrate)
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """Read-only; where not even WAL's shared-memory file can be made, as an immutable file."""
+        uri = self.path.resolve().as_uri()
+        for mode in ("mode=ro", "immutable=1"):
+            conn = sqlite3.connect(f"{uri}?{mode}", uri=True, isolation_level=None, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.Error:
+                conn.close()
+        raise sqlite3.OperationalError(f"cannot open the read-only store {self.path} for reading")
 
     def _enable_wal(self) -> None:
         if self._conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -63,10 +86,19 @@ class SQLiteStore(SqlStore):
             cur.execute("BEGIN IMMEDIATE")
             try:
                 yield cur
+                cur.execute("COMMIT")
             except BaseException:
-                cur.execute("ROLLBACK")
+                self._rollback()
                 raise
-            cur.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        """End a failed transaction, whatever failed (a COMMIT after SQLITE_FULL/IOERR included), so the
+        connection can BEGIN again; SQLite may already have rolled back on its own."""
+        if self._conn.in_transaction:
+            try:
+                self._conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Cursor]:

@@ -3,7 +3,9 @@
 Pure and store-free: a controller normalises a config once (`load_sweep_config`), keeps the
 result as JSON, and from it builds the Optuna sampler and pruner (`make_sampler`,
 `make_pruner`), turns trials into run configs (`SearchSpace`), enumerates grid points with
-stable keys (`grid_points`) and renders agent commands (`render_command`). Every name loads
+stable keys (`grid_points`; `point_key` keys any config, so no sweep runs one twice) and renders
+agent commands (`render_command`). nbtrack's extensions: multi-objective sweeps (`pareto_front`)
+and population-based training (`pbt_lineage`; the scheduler in `_pbt`). Every name loads
 on first use, so importing this package imports neither optuna, numpy nor yaml.
 """
 
@@ -36,6 +38,12 @@ _LAZY: dict[str, str] = {
     "finite_values": "._objective",
     "impute_metric": "._objective",
     "target_reached": "._objective",
+    "objectives": "._objective",
+    "pareto_mask": "._pareto",
+    "pareto_front": "._pareto",
+    "pbt_lineage": "._pbt",
+    "point_key": "._grid",
+    "space_size": "._grid",
 }
 
 __all__ = sorted(_LAZY)

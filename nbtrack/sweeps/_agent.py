@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .. import _current
@@ -17,6 +17,7 @@ from ..store import Store, open_store
 from ._config import load_sweep_config
 from ._controller import SweepController, Trial, sweep_record
 from ._macros import render_command
+from ._priors import prior_trials
 
 __all__ = ["sweep", "agent", "stop_sweep", "sweep_state"]
 
@@ -34,16 +35,20 @@ def sweep(
     *,
     store: Store | str | None = None,
     lenient: bool = False,
+    prior_runs: Iterable[str] | None = None,
 ) -> str:
     """Create a sweep from a W&B sweep config (dict or YAML path) and return its id.
 
     Invalid configs raise `nbtrack.SweepConfigError` naming the parameter and the rule.
+    `prior_runs` (W&B's parameter): ids of finished runs that seed the sweep; their configs are
+    not run again and the sampler learns from their metric.
     """
     config = load_sweep_config(sweep, lenient=lenient)
     project = (project or config.get("project") or os.environ.get("NBTRACK_PROJECT")
                or os.environ.get("WANDB_PROJECT") or "uncategorized")
     record = sweep_record(config, project, entity or config.get("entity"))
-    _store(store).create_sweep(record)
+    st = _store(store)
+    st.create_sweep(record, priors=prior_trials(st, config, prior_runs, record.id) if prior_runs else ())
     return record.id
 
 

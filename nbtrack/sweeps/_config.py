@@ -18,16 +18,23 @@ NAME_PATTERN = "^^[A-Za-z_][A-Za-z0-9_.-]*$"
 """W&B's rule for parameter names (the doubled caret is W&B's own); a dot does not nest."""
 
 METHODS = ["bayes", "random", "grid", "custom"]
+EXTENSION_METHODS = ("pbt",)  # nbtrack's own: population-based training
 GRID_TYPES = ("categorical", "constant", "int_uniform", "q_uniform")
 
 _STRINGS = ("apiVersion", "description", "program", "job", "image_uri", "entity", "project", "name")
 _UNSUPPORTED = {
-    "metrics": "multi-objective sweeps (W&B's `metrics` with `method: custom`)",
+    "metrics": "W&B's `metrics` with `method: custom`; for a multi-objective sweep give `metric` a list of {name, goal}",
     "scheduler": "custom schedulers (W&B Launch's `scheduler`)",
 }
 _KNOWN = {
     *_STRINGS, *_UNSUPPORTED, "method", "parameters", "metric", "early_terminate",
-    "command", "run_cap", "controller", "kind",
+    "command", "run_cap", "controller", "kind", "pbt",
+}
+_PBT_RULES = {  # key: (check, rule as the error states it, default or None when required)
+    "population_size": (lambda v: is_integer(v) and v >= 2, "an integer >= 2", None),
+    "perturbation_interval": (lambda v: is_integer(v) and v >= 1, "an integer >= 1 (steps of a run)", None),
+    "quantile_fraction": (lambda v: is_number(v) and 0 < v <= 0.5, "a number in (0, 0.5]", 0.25),
+    "resample_probability": (lambda v: is_number(v) and 0 <= v <= 1, "a number in [0, 1]", 0.25),
 }
 _METRIC_ENUMS = {
     "goal": ["minimize", "maximize"],
@@ -126,21 +133,56 @@ def _parameters(
 
 
 def _metric(metric: Any) -> Iterator[_Violation]:
+    """One objective `{name, goal, ...}`, or (nbtrack's multi-objective sweeps) a list of them."""
+    if not isinstance(metric, list):
+        yield from _objective(metric, "metric")
+        return
+    if not metric:
+        yield _Violation("metric: [] should be non-empty")
+    for index, item in enumerate(metric):
+        yield from _objective(item, f"metric[{index}]")
+        if isinstance(item, dict) and "target" in item and len(metric) > 1:
+            yield _Violation(f"metric[{index}].target: a target applies to a single-objective sweep only")
+    names = [m.get("name") for m in metric if isinstance(m, dict)]
+    for name in sorted({n for n in names if isinstance(n, str) and names.count(n) > 1}):
+        yield _Violation(f"metric: {name!r} is listed twice; each objective must be a different metric")
+
+
+def _objective(metric: Any, where: str) -> Iterator[_Violation]:
     if not isinstance(metric, dict):
-        yield _type_error("metric", metric, "object")
+        yield _type_error(where, metric, "object")
         return
     if "name" not in metric:
-        yield _Violation("metric: 'name' is a required property")
+        yield _Violation(f"{where}: 'name' is a required property")
     extra = [k for k in metric if k not in ("name", "target", *_METRIC_ENUMS)]
     if extra:
-        yield _Violation(f"metric: {_unexpected(extra)}")
+        yield _Violation(f"{where}: {_unexpected(extra)}")
     if "name" in metric and not isinstance(metric["name"], str):
-        yield _type_error("metric.name", metric["name"], "string")
+        yield _type_error(f"{where}.name", metric["name"], "string")
     if "target" in metric and not is_number(metric["target"]):
-        yield _type_error("metric.target", metric["target"], "number")
+        yield _type_error(f"{where}.target", metric["target"], "number")
     for key, allowed in _METRIC_ENUMS.items():
         if key in metric and metric[key] not in allowed:
-            yield _Violation(f"metric.{key}: {metric[key]!r} is not one of {allowed!r}")
+            yield _Violation(f"{where}.{key}: {metric[key]!r} is not one of {allowed!r}")
+
+
+def _pbt(block: Any, method: Any) -> Iterator[_Violation]:
+    """nbtrack's `pbt:` section: required with `method: pbt`, and meaningless without it."""
+    if method != "pbt":
+        yield _Violation("pbt: the `pbt` section applies only to `method: pbt`")
+        return
+    if not isinstance(block, dict):
+        yield _type_error("pbt", block, "object")
+        return
+    extra = [k for k in block if k not in _PBT_RULES]
+    if extra:
+        yield _Violation(f"pbt: {_unexpected(extra)}")
+    for key, (ok, rule, default) in _PBT_RULES.items():
+        if key not in block:
+            if default is None:
+                yield _Violation(f"pbt: {key!r} is a required property")
+        elif not ok(block[key]):
+            yield _Violation(f"pbt.{key}: {block[key]!r} must be {rule}")
 
 
 def _hyperband_reason(block: dict[str, Any]) -> str | None:
@@ -189,7 +231,7 @@ def _top_level(config: dict[str, Any], filled: dict[str, Any]) -> Iterator[_Viol
             yield _Violation(f"{key}: nbtrack does not support {what}")
     if "method" not in config:
         yield _Violation("'method' is a required property")
-    elif config["method"] not in METHODS:
+    elif config["method"] not in METHODS and config["method"] not in EXTENSION_METHODS:
         yield _Violation(f"method: {config['method']!r} is not one of {METHODS!r}")
     for key in _STRINGS:
         if key in config and not isinstance(config[key], str):
@@ -216,6 +258,10 @@ def _top_level(config: dict[str, Any], filled: dict[str, Any]) -> Iterator[_Viol
         yield from _metric(config["metric"])
     if "early_terminate" in config:
         yield from _early_terminate(config["early_terminate"])
+    if "pbt" in config:
+        yield from _pbt(config["pbt"], config.get("method"))
+    elif config.get("method") == "pbt":
+        yield _Violation("pbt: `method: pbt` needs a `pbt` section (population_size, perturbation_interval)")
     if "parameters" not in config:
         yield _Violation("`parameters` is required unless `scheduler.search_space` is set.")
     else:
@@ -246,9 +292,19 @@ def _runtime_errors(config: dict[str, Any]) -> Iterator[str]:
         for name, block in leaves:
             if block["distribution"] == "categorical_w_probabilities":
                 yield f"Parameter {name}: bayes search does not support probabilities"
+    multi = isinstance(config.get("metric"), list)
+    if method == "pbt":
+        if "metric" not in config or multi:
+            yield 'Population-based training requires a "metric" section with one metric'
+        if all(b["distribution"] == "constant" for _, b in leaves):
+            yield "Need at least one searchable parameter for population-based training."
+        if "early_terminate" in config:
+            yield "early_terminate: population-based training stops and restarts members itself"
     if "early_terminate" in config:
         if "metric" not in config:
             yield 'early terminate requires "metric" section'
+        elif multi:
+            yield "early terminate requires a single metric, not a multi-objective list"
         try:
             hyperband_bands(config["early_terminate"])
         except SweepConfigError as exc:
@@ -262,7 +318,14 @@ def _normalised(config: dict[str, Any], parameters: dict[str, Any]) -> dict[str,
     if "run_cap" in result:
         result["run_cap"] = int(result["run_cap"])  # the schema lets a whole float through
     if "metric" in result:
-        result["metric"] = {**_METRIC_DEFAULTS, **result["metric"]}
+        metric = result["metric"]
+        if isinstance(metric, list):  # one objective listed is a single-objective sweep
+            filled = [{**_METRIC_DEFAULTS, **m} for m in metric]
+            result["metric"] = filled[0] if len(filled) == 1 else filled
+        else:
+            result["metric"] = {**_METRIC_DEFAULTS, **metric}
+    if "pbt" in result:
+        result["pbt"] = {**{k: d for k, (_, _, d) in _PBT_RULES.items() if d is not None}, **result["pbt"]}
     if "early_terminate" in result:
         block = result["early_terminate"]
         result["early_terminate"] = {

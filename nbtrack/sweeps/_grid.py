@@ -26,7 +26,7 @@ def value_hash(value: Any) -> str:
 def _axis(param: Param) -> list[Any]:
     """The values a non-constant parameter takes in the grid, duplicates and all."""
     spec = param.spec
-    if param.distribution == "categorical":
+    if param.distribution in ("categorical", "categorical_w_probabilities"):
         return list(spec["values"])
     if param.distribution == "int_uniform":
         return list(range(spec["min"], spec["max"] + 1))
@@ -96,3 +96,51 @@ def grid_key(config: Mapping[str, Any], run_config: Mapping[str, Any]) -> str | 
                 value = {k: v for k, v in value.items() if k in known}
         hashes.append(value_hash(value))
     return _key(tuple(hashes))
+
+
+DISCRETE = ("categorical", "categorical_w_probabilities", "constant", "int_uniform")
+"""The distributions whose values a run config can take are finitely many (as W&B samples them)."""
+
+
+def point_key(space: SearchSpace, run_config: Mapping[str, Any]) -> str | None:
+    """The identity of a run config in any sweep: the grid key of its searched values (None if one is missing).
+
+    Grid points keep the key `grid_points` gives them; random and bayes trials are keyed the same
+    way, so a configuration is handed out at most once per sweep whatever the method.
+    """
+    hashes = []
+    for param in space.params:
+        if param.distribution == "constant":
+            continue
+        value: Any = run_config
+        for part in param.path:
+            if not isinstance(value, Mapping) or part not in value:
+                return None
+            value = value[part]
+        hashes.append(value_hash(value))
+    return _key(tuple(hashes))
+
+
+def space_size(space: SearchSpace) -> int | None:
+    """How many distinct configs a fully discrete space holds (None when a parameter is continuous)."""
+    size = 1
+    for param in space.params:
+        if param.distribution not in DISCRETE:
+            return None
+        if param.distribution == "int_uniform":  # counted, not listed: a range may be huge
+            size *= param.spec["max"] - param.spec["min"] + 1
+        elif param.distribution != "constant":
+            size *= len({value_hash(v) for v in param.spec["values"]})
+    return size
+
+
+def discrete_points(space: SearchSpace) -> list[GridPoint]:
+    """Every distinct config of a fully discrete space, each with its key (grid order)."""
+    searched = [p for p in space.params if p.distribution != "constant"]
+    axes = [list({value_hash(v): v for v in _axis(p)}.items()) for p in searched]
+    points = []
+    for combination in itertools.product(*axes):
+        chosen = iter(v for _, v in combination)
+        values = [p.value(None) if p.distribution == "constant" else next(chosen) for p in space.params]
+        points.append(GridPoint(_key(tuple(h for h, _ in combination)), nest(space.params, values)))
+    return points

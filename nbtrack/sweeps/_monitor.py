@@ -27,6 +27,11 @@ def watch_trial(run: Run) -> None:
     sweep = run.store.get_sweep(run.sweep_id) if run.sweep_id else None
     if sweep is None:
         return
+    if sweep.config.get("method") == "pbt":
+        from ._pbt import watch_segment
+
+        watch_segment(run, int(sweep.config["pbt"]["perturbation_interval"]))
+        return
     early = sweep.config.get("early_terminate")
     metric = sweep.config.get("metric")
     if not early or not metric:

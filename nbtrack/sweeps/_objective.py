@@ -62,3 +62,11 @@ def target_reached(value: float | None, metric: Mapping[str, Any]) -> bool:
     if target is None or value is None:
         return False
     return bool(value >= target if metric.get("goal", "minimize") == "maximize" else value <= target)
+
+
+def objectives(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The sweep's objectives, each `{name, goal, ...}`: none, one (`metric: {...}`) or several (`metric: [...]`)."""
+    metric = config.get("metric")
+    if metric is None:
+        return []
+    return [dict(m) for m in metric] if isinstance(metric, list) else [dict(metric)]

@@ -26,6 +26,8 @@ def make_sampler(
 ) -> optuna.samplers.BaseSampler:
     """random -> RandomSampler; bayes -> GPSampler when torch is installed (model="auto"), else TPE.
 
+    A multi-objective bayes sweep (`metric` a list) uses Optuna's multi-objective TPE (MOTPE):
+    it models the Pareto front at any budget, where NSGA-II needs generations of a population.
     Grid sweeps have no sampler: the controller hands out `grid_points(config)` instead.
     """
     import optuna
@@ -35,6 +37,8 @@ def make_sampler(
         return optuna.samplers.RandomSampler(seed=seed)
     if method != "bayes":
         raise ValueError(f"method {method!r} has no Optuna sampler; hand out grid_points() instead")
+    if isinstance(config.get("metric"), list) and model != "gp":
+        return optuna.samplers.TPESampler(seed=seed)
     if model == "gp" or (model == "auto" and gp_available()):
         # W&B's engine models after 2 random points; Optuna waits for 10 by default, which
         # wastes a 20-trial budget. 4 keeps the GP's fit stable and tracks W&B early on.

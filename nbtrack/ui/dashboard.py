@@ -29,6 +29,7 @@ from .._query import runs as read_runs
 from ..store import Store, open_store
 from . import static
 from ._runs_table import RunsTable, recent_ids, static_table_html
+from ._sweep_charts_view import SweepCharts
 from .charts import (XAxis, column_label, group_keys, importance_figure, line_figure, metric_curves,
                      parallel_data, parallel_figure, param_columns, param_importance, scatter_figure, scatter_points)
 from ._metric_picker import MetricPicker
@@ -144,9 +145,11 @@ class Dashboard(widgets.VBox):
         self.compare = widgets.HTML()
         self.baseline = widgets.Dropdown(description="baseline", layout=widgets.Layout(width="360px"))
         self._drawing_compare = False
+        self.sweep_charts = SweepCharts(self.store)  # Pareto fronts, PBT lineage and schedules
         super().__init__([
             self.header, self.table, self.metrics, widgets.HBox([self.x_axis, self.smoothing]), self.curves,
             widgets.HBox([self.view, self.metric, self.param]), self._analysis, self.baseline, self.compare,
+            self.sweep_charts,
         ])
         self.add_class("nbtrack-dashboard")
         self.table.observe(self._on_select, "selected")
@@ -202,6 +205,7 @@ class Dashboard(widgets.VBox):
         self.metrics.value = chosen
         first = f"summary.{chosen[0]}" if chosen else None
         _set_options(self.metric, [(column_label(c), c) for c in metrics], first)
+        self.sweep_charts.update(self.runs)
         params = param_columns(self.runs)
         _set_options(self.param, [(column_label(c), c) for c in params], params[0] if params else None)
         self._request("header")
@@ -352,7 +356,7 @@ class Dashboard(widgets.VBox):
 
     def static_bundle(self) -> dict[str, Any]:
         """The saved-notebook form: header, static runs table, compare view and the current figures."""
-        figures = [view.current for view in (self.curves, *self._analysis.children)]
+        figures = [view.current for view in (self.curves, *self._analysis.children, *self.sweep_charts.children)]
         header = self._header_html() + static_table_html(self.table) + self.compare.value
         return static.static_bundle(header_html=header, figures=figures, text=repr(self),
                                     root_class="nbtrack-dashboard-static")

@@ -35,6 +35,7 @@ from ..sweeps._grid import grid_points
 from ._sweep_form import SweepForm, _descendants, config_from_form, form_from_config
 from ._sweep_trials import (TrialRow, best_config_yaml, best_row, best_so_far, parameter_names, trial_rows,
                             trials_frame, trials_table_html)
+from ._sweep_extras import EXTRA_CHARTS, sweep_extra_figures
 from .charts import best_so_far_figure, importance_figure, parallel_data, parallel_figure, param_importance
 from .plotly_view import PlotlyView
 from .static import static_bundle
@@ -343,12 +344,13 @@ class SweepPanel(widgets.VBox):
                 figures["importance"] = importance_figure(table, metric=metric)
             except Exception as exc:  # importance is a nice-to-have; never stop the panel for it
                 _log.warning("nbtrack sweep panel: no parameter importance: %s", exc)
+        figures.update(sweep_extra_figures(self.store, str(self.sweep_id), self.config or {}))
         self.chart_figures = figures
         for name, fig in figures.items():
             view = self.views.get(name)
             if view is None:
                 self.views[name] = PlotlyView(fig)
-                self.charts.children = tuple(self.views[n] for n in ("best", "parallel", "importance")
+                self.charts.children = tuple(self.views[n] for n in ("best", "parallel", "importance", *EXTRA_CHARTS)
                                              if n in self.views)
             else:
                 view.show(fig)
@@ -398,6 +400,7 @@ _BAR_STYLES = {"running": "info", "finished": "success", "stopped": "danger", "p
 
 def _metric(config: Mapping[str, Any] | None) -> tuple[str | None, str]:
     metric = (config or {}).get("metric") or {}
+    metric = metric[0] if isinstance(metric, list) else metric  # a multi-objective sweep: its first objective
     return metric.get("name"), metric.get("goal", "minimize")
 
 
