@@ -46,6 +46,7 @@ _LAZY: dict[str, str] = {
     "Histogram": "._media",
     "Plotly": "._media",
     "AlertLevel": "._alerts",
+    "comments": "._comments",
     "alert": "._init",
     "define_metric": "._init",
     "watch": "._init",
@@ -53,6 +54,7 @@ _LAZY: dict[str, str] = {
     "system_history": "._system",
     "Api": "._api",
     "report": ".report",
+    "Report": "._saved_report",
     "login": "._compat",
     "join": "._compat",
     "require": "._compat",
@@ -67,9 +69,17 @@ _LAZY: dict[str, str] = {
     "UnsupportedError": ".errors",
     "import_mlflow": ".importers",
     "import_wandb_offline": ".importers",
+    "Audio": "._audio",
+    "Video": "._video",
+    "Html": "._html",
+    "Object3D": "._object3d",
+    "plot_table": ".plot",
+    "as_wandb": "._as_wandb",
 }
+# W&B's submodule names (`wandb.plot.line`, `wandb.sklearn.plot_roc`, ...), imported on first use
+_SUBMODULES = frozenset({"plot", "sklearn", "xgboost", "lightgbm", "keras", "integration"})
 
-__all__ = sorted([*_LAZY, "run", "config", "summary", "load_ipython_extension", "__version__"])
+__all__ = sorted([*_LAZY, *_SUBMODULES, "run", "config", "summary", "load_ipython_extension", "__version__"])
 
 
 def __getattr__(name: str) -> Any:
@@ -78,6 +88,8 @@ def __getattr__(name: str) -> Any:
 
         run = _current.get()
         return run if name == "run" or run is None else getattr(run, name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     module = _LAZY.get(name)
     if module is None:
         from ._compat import UNSUPPORTED
@@ -96,10 +108,13 @@ def __dir__() -> list[str]:
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """`%load_ext nbtrack`: register the `%%track` and `%nbtrack` magics."""
+    """`%load_ext nbtrack`: register the `%%track` and `%nbtrack` magics (and, with NBTRACK_AS_WANDB=1,
+    make `import wandb` resolve to nbtrack: see `nbtrack.as_wandb`)."""
+    from ._as_wandb import from_environment
     from .magics import load_ipython_extension as load
 
     load(ipython)
+    from_environment()
 
 
 def unload_ipython_extension(ipython: Any) -> None:

@@ -17,12 +17,7 @@ __all__ = ["login", "join", "require", "teardown", "restore", "log_artifact", "u
 
 # W&B names nbtrack knows about but does not provide, with the reason or the alternative.
 UNSUPPORTED: dict[str, str] = {
-    "Video": "video media is not supported; log frames as nbtrack.Image",
-    "Audio": "audio media is not supported",
-    "Object3D": "3-D objects are not supported",
     "Molecule": "molecules are not supported",
-    "Html": "HTML media is not supported; log an nbtrack.Table or nbtrack.Plotly",
-    "plot": "wandb.plot presets are not supported; log an nbtrack.Plotly figure",
     "controller": "W&B's custom sweep controller needs its server; nbtrack.agent runs the sweep's controller itself",
     "mark_preempting": "no server requeues preempted runs; restart with nbtrack.init(id=RUN_ID, resume='allow')",
     "tensorboard": "TensorBoard syncing is not supported; log the same values with nbtrack.log",

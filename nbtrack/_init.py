@@ -100,6 +100,11 @@ def init(
         dir = env_dir()
     if mode not in (None, "online", "offline", "disabled", "shared", "dryrun", "run"):
         raise ValueError(f"init: mode must be 'online', 'offline' or 'disabled', not {mode!r}")
+    from ._distributed import attach_worker, rank_plan
+
+    plan = rank_plan(mode=mode, group=group, id=id, settings=settings)  # rank != 0: see _distributed
+    if plan.disabled:
+        mode = "disabled"
     resume_mode = _resume_mode(resume)
     cfg = config_dict(config)
     if config_include_keys is not None:
@@ -107,7 +112,7 @@ def init(
         cfg = {k: v for k, v in cfg.items() if k in keep}
     for key in config_exclude_keys or ():
         cfg.pop(key, None)
-    claim = _current.take_trial()
+    claim = None if plan.disabled else _current.take_trial()  # a worker rank leaves the sweep trial to rank 0
     inherited = claim.run_id if claim is not None else _current.inherited_trial()
     if explicit_id is None and id is not None and id == inherited:
         id = None  # a sweep trial's id inherited by a worker of it: unless it is the trial, a run of its own
@@ -148,6 +153,7 @@ def init(
             run = Run(st, record, strict=strict)
         _current.set_current(run)
     run.start_background(system_interval=system_interval)
+    attach_worker(run, _store_for(dir, None, store) if plan.shared_into else st, plan, sampling_interval(settings))
     if mode != "disabled":
         capture_calling_cell(run)
         show_live_view(run)

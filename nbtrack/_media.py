@@ -1,4 +1,4 @@
-"""Rich values for `run.log`: Table, Image, Histogram and Plotly.
+"""Rich values for `run.log`: Table, Image, Histogram and Plotly (Audio, Video, Html, Object3D: their own modules).
 
 Each turns itself into a JSON value tagged `{"_type": ...}` when logged (the
 `_nbtrack_json` seam of `_values.py`). Images, tables and plotly figures are
@@ -28,7 +28,8 @@ __all__ = ["Table", "Image", "Histogram", "Plotly", "load", "media_root"]
 MEDIA_DIRNAME = "media"
 MAX_BINS = 512
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_REL_PATH = re.compile(r"^(images|tables|plotly)/[0-9a-f]{2}/[0-9a-f]{64}\.(png|table\.json|plotly\.json)$")
+_REL_PATH = re.compile(r"^(images|tables|plotly|audio|video|html|object3d)/[0-9a-f]{2}/[0-9a-f]{64}"
+                       r"\.(png|table\.json|plotly\.json|wav|flac|mp3|ogg|gif|mp4|webm|html|points\.json)$")
 _memory_root: list[Path] = []
 _memory_lock = threading.Lock()
 
@@ -364,7 +365,7 @@ class Plotly:
             text = json.dumps(figure, default=_json_default)
         else:
             raise TypeError(f"nbtrack.Plotly: expected a plotly figure or its dict, not {type(figure).__name__} "
-                            "(log a matplotlib figure as nbtrack.Image)")
+                            "(log a matplotlib figure directly, or as nbtrack.Image)")
         self._dict: dict[str, Any] = json.loads(text)
         if not isinstance(self._dict, dict):
             raise TypeError("nbtrack.Plotly: a figure serialises to a JSON object")
@@ -405,10 +406,20 @@ def _expect(value: Any, kind: str) -> None:
 
 
 _LOADERS: dict[str, Any] = {"image-file": Image, "table-file": Table, "histogram": Histogram, "plotly-file": Plotly}
+# stored types whose classes live in their own modules (imported when a value of that type is read)
+_LAZY_LOADERS: dict[str, tuple[str, str]] = {
+    "audio-file": ("._audio", "Audio"), "video-file": ("._video", "Video"), "html-file": ("._html", "Html"),
+    "object3d-file": ("._object3d", "Object3D"), "custom-chart": (".plot", "CustomChart"),
+}
 
 
 def load(value: Any, *, store: Any = None) -> Any:
     """A stored media value (from `nbtrack.history`) as its object; anything else unchanged."""
     kind = value.get("_type") if isinstance(value, Mapping) else None
     loader = _LOADERS.get(kind) if isinstance(kind, str) else None
+    if loader is None and kind in _LAZY_LOADERS:
+        import importlib
+
+        module, name = _LAZY_LOADERS[kind]
+        loader = getattr(importlib.import_module(module, __package__), name)
     return loader.from_json(value, store=store) if loader is not None else value

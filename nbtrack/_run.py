@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ._metrics import MetricDef, MetricRules
     from ._system import SystemSampler
     from .artifacts import Artifact
-    from .store import AlertRecord
+    from .store import AlertRecord, CommentRecord
 
 __all__ = ["Run", "RowObserver", "FinishObserver", "new_record", "files_dir"]
 
@@ -457,6 +457,12 @@ class Run:
             self._alerts = Alerts(self)
         return self._alerts.alert(title, text, level=level, wait_duration=wait_duration)
 
+    def comment(self, text: str) -> CommentRecord:
+        """Leave a comment on this run (author: NBTRACK_USER or the OS user); allowed after it finished too."""
+        from ._comments import add_comment
+
+        return add_comment(self._store, self.id, text)
+
     def define_metric(self, name: str, step_metric: str | None = None, step_sync: bool | None = None,
                       hidden: bool | None = None, summary: str | None = None, goal: str | None = None,
                       overwrite: bool | None = None) -> MetricDef:
@@ -477,6 +483,9 @@ class Run:
 
         watch(self, models, criterion, log=log, log_freq=log_freq,  # type: ignore[arg-type]
               idx=idx, log_graph=log_graph)
+
+    def _label(self, **labels: Any) -> None:
+        """W&B's telemetry label (Transformers' WandbCallback calls it via `nbtrack.as_wandb()`): nothing to record."""
 
     def unwatch(self, models: Any = None) -> None:
         """Remove the hooks `watch` installed (on `models`, or on every model this run watches)."""

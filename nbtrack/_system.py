@@ -151,8 +151,11 @@ class _Probe:
 class SystemSampler:
     """Samples every `interval` seconds in a daemon thread and writes the stream to the store."""
 
-    def __init__(self, store: Store, run_id: str, *, interval: float = DEFAULT_INTERVAL, gpu: bool = True) -> None:
+    def __init__(self, store: Store, run_id: str, *, interval: float = DEFAULT_INTERVAL, gpu: bool = True,
+                 label: str | None = None) -> None:
+        """`label` (another process's, in a multi-process run) makes the keys `system/<label>/...`."""
         self.store = store
+        self.label = label
         self.run_id = run_id
         self.interval = float(interval)
         self.samples = 0
@@ -204,6 +207,8 @@ class SystemSampler:
                 return None
             try:
                 t, row = self._probe.sample()
+                if self.label:
+                    row = {f"system/{self.label}/{k.removeprefix('system/')}": v for k, v in row.items()}
             except Exception as exc:
                 if self.error is None:
                     _log.warning("nbtrack: a system metrics reading of run %s failed: %s", self.run_id, exc)

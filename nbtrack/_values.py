@@ -97,6 +97,13 @@ def _convert(name: str, value: Any, run: Any) -> Any:
     if isinstance(value, (list, tuple)) and value and all(hasattr(v, "_nbtrack_json") for v in value):
         # W&B's `{"examples": [wandb.Image(a), wandb.Image(b)]}`: a list of rich values
         return [v._nbtrack_json(run, f"{name}/{i}") for i, v in enumerate(value)]
+    if (type(value).__module__.startswith(("plotly.", "matplotlib"))
+            or getattr(value, "__name__", "") == "matplotlib.pyplot"):  # raw figures: W&B converts them
+        from ._figures import figure_media
+
+        media = figure_media(value)
+        if media is not None:
+            return media._nbtrack_json(run, name)
     shape = getattr(value, "shape", None)
     hint = (
         f" (an array of shape {tuple(shape)}: log a scalar, or wrap it in nbtrack.Histogram)"

@@ -36,6 +36,7 @@ def describe_run(run_id: str, store: Any = None) -> str:
         lines.extend(f"  {k} = {json.dumps(v, default=str)}" for k, v in data.items())
     lines.append("history keys: " + (", ".join(st.history_keys(rec.id)) or "(none)"))
     lines.extend(_alert_lines(st.list_alerts(rec.id)))
+    lines.extend(_comment_lines(st.list_comments([rec.id])))
     packages = capture.pop("packages", {})
     source = capture.pop("cell_source", None)
     if capture:
@@ -50,6 +51,21 @@ def describe_run(run_id: str, store: Any = None) -> str:
         lines.extend("  " + line for line in rec.error.rstrip().splitlines())
     return "\n".join(lines)
 
+
+
+def _comment_lines(comments: Sequence[Any]) -> list[str]:
+    """`nbtrack show`'s comments: time (UTC), author and text, oldest first."""
+    import datetime as dt
+
+    if not comments:
+        return []
+    lines = ["comments:"]
+    for c in comments:
+        when = dt.datetime.fromtimestamp(c.created_at, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        body = c.text.splitlines() or [""]
+        lines.append(f"  {when} {c.author}: {body[0]}")
+        lines.extend("    " + line for line in body[1:])
+    return lines
 
 
 def _alert_lines(alerts: Sequence[Any]) -> list[str]:
@@ -104,9 +120,22 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .report import report
+    """A saved report named TARGET (in --project when given) takes precedence; else TARGET is a project."""
+    from .store import open_store
 
-    path = report(args.project, title=args.title, path=args.output or f"{args.project}-report.html", metric=args.metric)
+    st = open_store()
+    if st.list_reports(args.project, name=args.target):
+        from ._saved_report import Report
+
+        saved = Report.load(args.target, args.project, store=st)
+        if args.title:
+            saved.title = args.title
+        path = saved.render(args.output or f"{args.target}.html")
+    else:
+        from . import report  # the function (through the package), never binding nbtrack.report to the module
+
+        path = report(args.target, title=args.title, path=args.output or f"{args.target}-report.html",
+                      metric=args.metric, store=st)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0
 
@@ -203,9 +232,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("notebook", help="the .ipynb file")
     p.add_argument("-o", "--output", help="the HTML file to write (default: beside the notebook)")
     p.set_defaults(func=_cmd_export)
-    p = sub.add_parser("report", help="write a standalone HTML report of a project (works offline)")
-    p.add_argument("project")
-    p.add_argument("-o", "--output", help="the HTML file (default PROJECT-report.html)")
+    p = sub.add_parser("report", help="write a saved report, or a report of a project, as standalone HTML "
+                                      "(works offline)")
+    p.add_argument("target", metavar="NAME_OR_PROJECT",
+                   help="a saved report's name (nbtrack.Report; takes precedence), else a project")
+    p.add_argument("--project", "-p", help="the project of the saved report NAME (when several have that name)")
+    p.add_argument("-o", "--output", help="the HTML file (default NAME.html, or PROJECT-report.html)")
     p.add_argument("--title")
     p.add_argument("--metric", help="the summary metric to rank and colour runs by")
     p.set_defaults(func=_cmd_report)

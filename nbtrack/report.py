@@ -6,6 +6,7 @@ user-supplied string escaped (markdown sections are rendered with raw HTML disab
 
 from __future__ import annotations
 
+import base64
 import html
 import os
 import time
@@ -17,58 +18,21 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ._query import history, runs as runs_frame
+from ._report_page import MAX_CURVE_RUNS, REPORT_POINTS, write_page
+from ._report_page import comments_section as _comments_section
+from ._report_page import lazy_figure as _lazy_figure
+from ._report_page import markdown_html as _markdown
+from ._report_page import runs_table_html as _runs_table
 from .store import Store, open_store
 from .sweeps._objective import objectives
 from .ui._sweep_extras import sweep_extra_figures
+from .ui._importance import importance_table
 from .ui.charts import (
-    group_keys, importance_figure, line_figure, metric_curves, param_columns, param_importance,
+    group_keys, importance_table_figure, line_figure, metric_curves, param_columns,
     parallel_data, parallel_figure, run_colors,
 )
-from .ui.static import plotlyjs_script
 
 __all__ = ["report"]
-
-MAX_CURVE_RUNS = 20  # metric charts overlay at most this many runs (the best by the main metric)
-REPORT_POINTS = 500  # points per curve in a report (min/max buckets keep spikes)
-
-_CSS = """
-body{font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;margin:0 auto;max-width:1200px;
-padding:24px;color:#222}h1{margin-bottom:4px}.meta{color:#777;margin-bottom:24px}
-table{border-collapse:collapse;font-size:12px;margin:8px 0 24px}th,td{border-bottom:1px solid #eee;
-padding:3px 8px;text-align:left;white-space:nowrap}th{background:#fafafa;position:sticky;top:0}
-.tablewrap{max-height:420px;overflow:auto;border:1px solid #eee}.state-failed,.state-crashed{color:#d62728}
-.state-finished{color:#2ca02c}.state-running{color:#1f77b4}.state-killed{color:#ff7f0e}.state-pruned{color:#7f7f7f}
-section{margin-bottom:32px}.note{color:#777;font-size:12px}
-"""
-
-
-# Charts draw one per task (so each paints before the next starts), those in view first, the rest
-# once the page has loaded: the page opens at the cost of plotly.js and its first screen.
-_LAZY_SCRIPT = """<script>(function(){
-var queue=[],busy=false;
-function draw(el){if(el.dataset.drawn)return;el.dataset.drawn="1";var f=JSON.parse(el.getAttribute("data-figure"));
-Plotly.newPlot(el,f.data,f.layout,{displaylogo:false,responsive:true});}
-function pump(){if(busy)return;busy=true;setTimeout(function(){busy=false;var el=queue.shift();if(el){draw(el);pump();}},0);}
-function first(list){queue=list.concat(queue.filter(function(x){return list.indexOf(x)<0;}));pump();}
-var els=Array.prototype.slice.call(document.querySelectorAll(".nbtrack-lazy"));
-if("IntersectionObserver" in window){var io=new IntersectionObserver(function(es){var seen=es.filter(function(e){
-return e.isIntersecting;}).map(function(e){io.unobserve(e.target);return e.target;});first(seen);});
-els.forEach(function(el){io.observe(el);});}
-window.addEventListener("load",function(){queue=queue.concat(els.filter(function(x){return queue.indexOf(x)<0;}));pump();});
-})();</script>"""
-
-
-def _lazy_figure(fig: go.Figure) -> str:
-    """A chart placeholder holding its figure JSON (escaped), drawn by `_LAZY_SCRIPT`."""
-    height = int(fig.layout.height or 300)
-    return (f"<div class='nbtrack-lazy plotly-graph-div' style='min-height:{height}px' "
-            f"data-figure=\"{html.escape(fig.to_json(), quote=True)}\"></div>")
-
-
-def _markdown(text: str) -> str:
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": False}).render(text)
 
 
 def _sections(sections: Iterable[Any] | Mapping[str, str] | None) -> list[str]:
@@ -82,30 +46,6 @@ def _sections(sections: Iterable[Any] | Mapping[str, str] | None) -> list[str]:
         head = f"<h2>{html.escape(str(heading))}</h2>" if heading else ""
         out.append(f"<section class='user'>{head}{_markdown(str(body))}</section>")
     return out
-
-
-def _runs_table(frame: pd.DataFrame) -> str:
-    cols = ["name", "id", "state", "created_at", "runtime", "tags", "sweep_id"] + [
-        c for c in frame.columns if c.startswith(("config.", "summary."))
-    ]
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
-    rows = []
-    for _, row in frame.iterrows():
-        cells = []
-        for c in cols:
-            value = row[c]
-            if c == "created_at":
-                text = value.strftime("%Y-%m-%d %H:%M") if not pd.isna(value) else ""
-            elif isinstance(value, float):
-                text = "" if pd.isna(value) else f"{value:.5g}"
-            elif isinstance(value, (list, tuple)):
-                text = ", ".join(map(str, value))
-            else:
-                text = "" if value is None or (not isinstance(value, (dict, list)) and pd.isna(value)) else str(value)
-            klass = f" class='state-{html.escape(text)}'" if c == "state" else ""
-            cells.append(f"<td{klass}>{html.escape(text)}</td>")
-        rows.append(f"<tr data-run-id='{html.escape(str(row['id']))}'>{''.join(cells)}</tr>")
-    return f"<div class='tablewrap'><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
 
 
 def _main_metric(frame: pd.DataFrame, metric: str | None) -> str | None:
@@ -155,6 +95,47 @@ def _yaml(data: Mapping[str, Any]) -> str:
     return yaml.safe_dump({k: (v.item() if hasattr(v, "item") else v) for k, v in data.items()}, sort_keys=True)
 
 
+MAX_MEDIA = 24  # newest media values (per run and key) a report shows
+MAX_MEDIA_BYTES = 12_000_000
+
+
+def _media_section(hist: pd.DataFrame, names: Mapping[str, str], store: Store) -> list[str]:
+    """The newest media value of each run and key, in its script-free form (charts as lazy figures)."""
+    from ._media import load
+    from .ui.media_players import custom_chart_value_figure, rich_html
+
+    parts: list[str] = []
+    budget = MAX_MEDIA_BYTES
+    for key in [c for c in hist.columns if hist[c].dtype == object and c != "run_id"]:
+        for run_id, column in hist.groupby("run_id")[key]:
+            value = next((v for v in reversed(list(column)) if isinstance(v, dict) and "_type" in v), None)
+            if value is None or len(parts) >= MAX_MEDIA:
+                continue
+            title = f"{key} · {names.get(str(run_id), run_id)}"
+            try:
+                kind = value["_type"]
+                if kind == "custom-chart":
+                    part = _lazy_figure(custom_chart_value_figure(value, store=store, title=title))
+                elif kind == "plotly-file":
+                    part = _lazy_figure(load(value, store=store).to_figure().update_layout(title=title))
+                elif kind == "image-file":
+                    png = load(value, store=store).png_bytes()
+                    part = (f"<figure style='display:inline-block;margin:4px'><img style='max-width:360px' "
+                            f"src='data:image/png;base64,{base64.b64encode(png).decode()}'>"
+                            f"<figcaption class='note'>{html.escape(title)}</figcaption></figure>")
+                elif kind in ("audio-file", "video-file", "html-file", "object3d-file"):
+                    part = rich_html(value, store=store, title=title)
+                else:
+                    continue
+            except (OSError, ValueError, KeyError):
+                continue
+            budget -= len(part)
+            if budget < 0:
+                return parts
+            parts.append(part)
+    return parts
+
+
 def report(
     project: str,
     runs: Sequence[str] | pd.DataFrame | None = None,
@@ -181,6 +162,7 @@ def report(
         f"generated {time.strftime('%Y-%m-%d %H:%M')}</div>",
         *_sections(sections),
         "<section><h2>Runs</h2>" + _runs_table(frame) + "</section>",
+        _comments_section(frame, st),
     ]
     colors = run_colors(frame["id"])
     chosen = frame
@@ -201,17 +183,13 @@ def report(
     if main is not None and param_columns(frame):
         body.append("<section><h2>Parameters</h2>" + _lazy_figure(parallel_figure(
             parallel_data(frame, f"summary.{main}"), title=f"parallel coordinates ({main})")))
-        table = param_importance(frame, f"summary.{main}", goal=goal)
-        body.append(_lazy_figure(importance_figure(table, metric=main)) + "</section>")
+        table = importance_table(frame, f"summary.{main}", goal=goal)
+        body.append(_lazy_figure(importance_table_figure(table, metric=main)) + "</section>")
+    media = _media_section(hist, names, st)
+    if media:
+        body.append("<section><h2>Media</h2>" + "".join(media) + "</section>")
     sweeps = _sweep_section(frame, st)
     if sweeps:
         body.append("<section><h2>Sweeps</h2>" + "".join(sweeps) + "</section>")
-    page = (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>{_CSS}</style>{plotlyjs_script()}</head>"
-        f"<body>{''.join(body)}{_LAZY_SCRIPT}</body></html>"
-    )
-    out = Path(path) if path is not None else Path(f"{project}-report.html")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
-    return out
+    return write_page(Path(path) if path is not None else Path(f"{project}-report.html"), title, body)
+

@@ -297,7 +297,7 @@ def test_parallel_scatter_and_importance(four: dict[str, str], dashboards: list[
     assert sorted(zip(scatter.x, scatter.y)) == [(0.001, 1.5), (0.01, 1.0), (0.1, 2.0), (0.3, 4.0)]
     dash.view.value = "importance"
     bars = dash.figures["importance"].data
-    assert [b.type for b in bars] == ["bar", "bar"] and set(bars[0].y) == {"lr", "opt"}
+    assert [b.type for b in bars] == ["bar", "bar", "bar"] and set(bars[0].y) == {"lr", "opt"}  # RF, r, PED-ANOVA
     dash.view.value = "parallel"
     assert dash._analysis.children == (dash.figures["parallel"],)
 

@@ -105,7 +105,7 @@ def test_login_is_a_noop_that_says_so(capsys):
     assert "not needed" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("name", ["Video", "plot", "controller"])
+@pytest.mark.parametrize("name", ["Molecule", "controller"])
 def test_unsupported_calls_raise_a_clear_error(name):
     with pytest.raises(wandb.UnsupportedError, match=rf"wandb\.{name}"):
         getattr(wandb, name)

@@ -15,11 +15,12 @@ from ..errors import SchemaError
 from ._base import Store
 from ._codec import Series
 from ._records import RUN_STATES, SWEEP_STATES, ChunkWrite, PbtSegment, RunRecord, SweepRecord, TrialRecord
-from ._records import AlertRecord
+from ._records import AlertRecord, CommentRecord, ReportRecord
 from ._redact import redact_url
 
 __all__ = ["Store", "Series", "RunRecord", "ChunkWrite", "SweepRecord", "TrialRecord", "PbtSegment", "RUN_STATES",
-           "SWEEP_STATES", "SchemaError", "open_store", "store_url", "AlertRecord", "redact_url"]
+           "SWEEP_STATES", "SchemaError", "open_store", "store_url", "AlertRecord", "redact_url", "CommentRecord",
+           "ReportRecord"]
 
 DB_FILENAME = "nbtrack.db"
 

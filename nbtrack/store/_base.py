@@ -15,7 +15,7 @@ from ._codec import Series
 from ._records import ChunkWrite, PbtSegment, RunRecord, SweepRecord, TrialRecord
 from ._records import ArtifactEdge, ArtifactFileRecord, ArtifactRecord
 from ._records import RegistryCollectionRecord, RegistryVersionRecord
-from ._records import AlertRecord
+from ._records import AlertRecord, CommentRecord, ReportRecord
 
 __all__ = ["Store"]
 
@@ -274,6 +274,31 @@ class Store(ABC):
     @abstractmethod
     def list_alerts(self, run_id: str) -> list[AlertRecord]:
         """The run's alerts, oldest first."""
+
+    # -- comments and report specs (issue 12) -----------------------------------
+    @abstractmethod
+    def add_comment(self, run_id: str, *, author: str, text: str, created_at: float) -> CommentRecord:
+        """Record a comment on a run; returns it with its id."""
+
+    @abstractmethod
+    def list_comments(self, run_ids: Sequence[str]) -> list[CommentRecord]:
+        """Comments on any of the given runs, oldest first."""
+
+    @abstractmethod
+    def put_report(self, project: str, name: str, spec: Mapping[str, Any], *, updated_at: float) -> None:
+        """Save (create or replace) the report spec `name` of `project`."""
+
+    @abstractmethod
+    def get_report(self, name: str, project: str | None = None) -> ReportRecord | None:
+        """The report `name` (of `project`, or the only one of that name in any project), else None."""
+
+    @abstractmethod
+    def list_reports(self, project: str | None = None, *, name: str | None = None) -> list[ReportRecord]:
+        """Saved report specs ordered by project then name, optionally of one project or name."""
+
+    @abstractmethod
+    def delete_report(self, name: str, project: str) -> None:
+        """Remove a saved report spec (nothing happens when there is none)."""
 
     # -- system metrics (a stream apart from the metric history) ---------------
     @abstractmethod

@@ -7,7 +7,8 @@ from typing import Any
 
 __all__ = ["RunRecord", "ChunkWrite", "SweepRecord", "TrialRecord", "PbtSegment", "RUN_STATES", "RUN_FIELDS", "SWEEP_STATES",
            "ArtifactRecord", "ArtifactFileRecord", "ArtifactEdge", "ARTIFACT_DIRECTIONS",
-           "AlertRecord", "ALERT_DELIVERIES", "RegistryCollectionRecord", "RegistryVersionRecord"]
+           "AlertRecord", "ALERT_DELIVERIES", "RegistryCollectionRecord", "RegistryVersionRecord",
+           "CommentRecord", "ReportRecord"]
 
 RUN_STATES = ("running", "finished", "failed", "crashed", "killed", "pruned")
 SWEEP_STATES = ("running", "paused", "stopped", "finished")
@@ -180,3 +181,24 @@ class AlertRecord:
     wait_duration: float | None = None
     webhook: str = "none"
     webhook_error: str | None = None
+
+
+@dataclass(frozen=True)
+class CommentRecord:
+    """A comment someone left on a run: who, when, what."""
+
+    id: int
+    run_id: str
+    author: str
+    created_at: float
+    text: str
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    """A saved report spec (markdown, run queries, panels as plain JSON data) of a project."""
+
+    project: str
+    name: str
+    spec: dict[str, Any]
+    updated_at: float

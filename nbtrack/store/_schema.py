@@ -192,6 +192,23 @@ MIGRATIONS: list[list[str]] = [
             created_at {real} NOT NULL)""",
         "CREATE UNIQUE INDEX sweep_pbt_segment ON sweep_pbt (sweep_id, member, generation)",
     ],
+    # 7 (issue 12: comments on runs, reports that refresh): comments people leave on a run, and
+    #   saved report specs (markdown, run queries, panels as JSON) keyed by project and name
+    [
+        """CREATE TABLE run_comments (
+            comment_id {serial},
+            run_id TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            body TEXT NOT NULL)""",
+        "CREATE INDEX run_comments_run ON run_comments (run_id, created_at)",
+        """CREATE TABLE reports (
+            project TEXT NOT NULL,
+            name TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            updated_at {real} NOT NULL,
+            PRIMARY KEY (project, name))""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,8 +1,8 @@
 """The store contract implemented once in portable SQL; backends supply connections.
 
 `SqlStore` holds the schema, runs, metric and system history and capture; sweeps,
-artifacts, the model registry and alerts are mixins in `_sql_sweeps`, `_sql_artifacts`,
-`_sql_registry` and `_sql_alerts`,
+artifacts, the model registry, alerts and comments/reports are mixins in `_sql_sweeps`, `_sql_artifacts`,
+`_sql_registry`, `_sql_alerts` and `_sql_notes`,
 all built on the connection hooks of `_sql_base.SqlBase`.
 """
 
@@ -19,6 +19,7 @@ from ._schema import MIGRATIONS, SCHEMA_VERSION
 from ._sql_alerts import AlertSql
 from ._sql_artifacts import ArtifactSql
 from ._sql_base import batches, dumps
+from ._sql_notes import NotesSql
 from ._sql_registry import RegistrySql
 from ._sql_sweeps import SweepSql
 
@@ -31,7 +32,7 @@ _RUN_COLUMNS = (
 _COLUMN_OF = {"group": "group_name"}
 
 
-class SqlStore(SweepSql, ArtifactSql, RegistrySql, AlertSql):
+class SqlStore(SweepSql, ArtifactSql, RegistrySql, AlertSql, NotesSql):
     """Shared SQL for every backend. Subclasses provide `_write()` / `_read()` cursors."""
 
     # -- schema --------------------------------------------------------------
@@ -207,7 +208,7 @@ class SqlStore(SweepSql, ArtifactSql, RegistrySql, AlertSql):
     def delete_run(self, run_id: str) -> None:
         with self._write() as cur:
             for table in ("metric_chunks", "run_tags", "run_configs", "run_summaries", "run_capture", "sweep_trials",
-                          "run_alerts", "system_chunks", "sweep_priors", "sweep_pbt"):
+                          "run_alerts", "system_chunks", "sweep_priors", "sweep_pbt", "run_comments"):
                 cur.execute(self._q(f"DELETE FROM {table} WHERE run_id = ?"), (run_id,))
             cur.execute(self._q("DELETE FROM runs WHERE id = ?"), (run_id,))
 

@@ -57,11 +57,14 @@ class RunsTable(anywidget.AnyWidget):
     tags = traitlets.List(traitlets.Unicode(), help="Tags present, for the tag filter.").tag(sync=True)
     colors = traitlets.Dict(help="Curve colour of each selected run, shown as a swatch.").tag(sync=True)
     state_colors = traitlets.Dict(dict(STATE_COLORS), help="Colour of each run state.").tag(sync=True)
+    brushed = traitlets.List(traitlets.Unicode(), default_value=None, allow_none=True,
+                             help="Only these runs pass (a parallel-coordinates brush); None: no brush.").tag(sync=True)
 
     def __init__(self, *, lock: threading.RLock | None = None, **kwargs: Any) -> None:
         """An empty table; lock is shared with an owner that updates it from another thread."""
         self._lock = lock or threading.RLock()  # shared with an owner whose thread may call set_runs
         self._assigned: dict[str, str] = {}  # every run's colour once it has been selected
+        self.unbrushed: list[str] = []  # ids passing the filters before the brush (what the parallel plot draws)
         super().__init__(**kwargs)
 
     def set_runs(self, runs: pd.DataFrame) -> None:
@@ -82,15 +85,15 @@ class RunsTable(anywidget.AnyWidget):
         self._assigned = keep_colors(self._assigned, self.selected, in_use=self.selected)
         self.colors = {run_id: self._assigned[run_id] for run_id in self.selected}
 
-    @traitlets.observe("sort_key", "sort_dir", "filter_text", "state_filter", "tag_filter")
+    @traitlets.observe("sort_key", "sort_dir", "filter_text", "state_filter", "tag_filter", "brushed")
     def _on_view_change(self, change: Mapping[str, Any]) -> None:
         """Recompute the visible order when the front end sorts or filters."""
         with self._lock:
             self._reorder()
 
     def _reorder(self) -> None:
-        """Set ``order`` from the rows, sort and filters."""
-        self.order = visible_ids(
+        """Set ``order`` from the rows, sort and filters (``unbrushed``: the same before the brush)."""
+        self.unbrushed = visible_ids(
             self.rows,
             sort_key=self.sort_key,
             descending=self.sort_dir == "desc",
@@ -98,6 +101,8 @@ class RunsTable(anywidget.AnyWidget):
             state=self.state_filter,
             tag=self.tag_filter,
         )
+        inside = None if self.brushed is None else set(self.brushed)
+        self.order = self.unbrushed if inside is None else [i for i in self.unbrushed if i in inside]
 
 
 def recent_ids(runs: pd.DataFrame, n: int = DEFAULT_SELECTION) -> list[str]:

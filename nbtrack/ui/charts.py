@@ -19,9 +19,7 @@ import plotly.colors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-if TYPE_CHECKING:
-    import pandas as pd
-
+from nbtrack.ui._importance import importance_table
 from nbtrack.ui._series import (
     DEFAULT_GROUP,
     MAX_POINTS,
@@ -43,6 +41,19 @@ from nbtrack.ui._series import (
     scatter_points,
     system_axis,
 )
+from nbtrack.ui._presets import (
+    bar_chart_figure,
+    confusion_matrix_figure,
+    curve_chart_figure,
+    custom_chart_figure,
+    histogram_chart_figure,
+    line_chart_figure,
+    line_series_figure,
+    scatter_chart_figure,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "DEFAULT_GROUP",
@@ -62,6 +73,8 @@ __all__ = [
     "ema",
     "group_keys",
     "importance_figure",
+    "importance_table",
+    "importance_table_figure",
     "line_figure",
     "metric_curves",
     "parallel_data",
@@ -74,6 +87,15 @@ __all__ = [
     "scatter_points",
     "line_mode",
     "system_axis",
+    # nbtrack.plot presets (W&B custom charts)
+    "bar_chart_figure",
+    "confusion_matrix_figure",
+    "curve_chart_figure",
+    "custom_chart_figure",
+    "histogram_chart_figure",
+    "line_chart_figure",
+    "line_series_figure",
+    "scatter_chart_figure",
 ]
 
 PALETTE: tuple[str, ...] = tuple(plotly.colors.qualitative.Plotly)
@@ -292,6 +314,40 @@ def importance_figure(table: pd.DataFrame, *, metric: str) -> go.Figure:
     _style(fig, title, max(160, 90 + 28 * len(labels)))
     fig.update_layout(showlegend=False)
     return fig
+
+def importance_table_figure(table: pd.DataFrame, *, metric: str) -> go.Figure:
+    """W&B's importance panel and more: random-forest importance, Pearson correlation and PED-ANOVA per parameter.
+
+    ``table`` is :func:`nbtrack.ui._importance.importance_table`'s; a categorical parameter's correlation
+    is that of its most correlated value, named in the hover text.
+    """
+    title = f"Parameter importance for {column_label(metric)}"
+    if table.empty:
+        return _empty_figure(
+            title,
+            f"Needs at least {MIN_RUNS_FOR_IMPORTANCE} runs with {column_label(metric)}"
+            " and parameters that vary",
+        )
+    labels = [column_label(p) for p in table["param"]]
+    correlation = table["correlation"].to_numpy(dtype=float)
+    which = [f"{label} = {level}" if level is not None else label for label, level in zip(labels, table["level"])]
+    fig = make_subplots(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=("importance (random forest)", "correlation (Pearson)", "PED-ANOVA"))
+    hover = "%{customdata}: %{x:.3f}<extra></extra>"
+    fig.add_trace(go.Bar(x=table["importance"], y=labels, orientation="h", marker_color=PALETTE[0],
+                         name="importance", customdata=labels, hovertemplate=hover), row=1, col=1)
+    fig.add_trace(go.Bar(x=correlation, y=labels, orientation="h",
+                         marker_color=np.where(correlation < 0, _NEGATIVE, _POSITIVE).tolist(),
+                         name="correlation", customdata=which, hovertemplate=hover), row=1, col=2)
+    fig.add_trace(go.Bar(x=table["ped_anova"], y=labels, orientation="h", marker_color=PALETTE[4],
+                         name="PED-ANOVA", customdata=labels, hovertemplate=hover), row=1, col=3)
+    fig.update_yaxes(autorange="reversed", row=1, col=1)
+    fig.update_xaxes(range=[-1, 1], row=1, col=2)
+    fig.update_annotations(font_size=11)
+    _style(fig, title, max(HEIGHT, 80 + 22 * len(labels)))
+    fig.update_layout(showlegend=False)
+    return fig
+
 
 def best_so_far_figure(points: Sequence[tuple[int, float, float]], metric: str, goal: str) -> go.Figure:
     """Each ended trial's best metric (dots) and the best so far (a step line), by trial number."""

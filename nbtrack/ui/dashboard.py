@@ -28,11 +28,14 @@ from .._query import history as read_history
 from .._query import runs as read_runs
 from ..store import Store, open_store
 from . import static
+from ._brush import Selection, brushed_ids, selection_from_brush, with_brush
+from ._importance import importance_table
 from ._runs_table import RunsTable, recent_ids, static_table_html
 from ._sweep_charts_view import SweepCharts
-from .charts import (XAxis, column_label, group_keys, importance_figure, line_figure, metric_curves,
-                     parallel_data, parallel_figure, param_columns, param_importance, scatter_figure, scatter_points)
 from ._metric_picker import MetricPicker
+from .charts import (Parallel, XAxis, column_label, group_keys, importance_table_figure, line_figure, metric_curves,
+                     parallel_data, parallel_figure, param_columns, scatter_figure, scatter_points)
+from .comments_box import CommentsBox
 from .compare import MAX_COMPARED, captured_source, compare_html
 from .plotly_view import PlotlyView
 from .registry import registry_html
@@ -100,7 +103,7 @@ def analysis_figure(runs: pd.DataFrame, view: View, *, metric: str, param: str =
         return parallel_figure(parallel_data(runs, metric))
     if view == "scatter":
         return scatter_figure(scatter_points(runs, param, metric), param=param, metric=metric, colors=colors)
-    return importance_figure(param_importance(runs, metric, goal=metric_goal(metric)), metric=metric)
+    return importance_table_figure(importance_table(runs, metric, goal=metric_goal(metric)), metric=metric)
 
 
 # -- the widget -------------------------------------------------------------------
@@ -123,6 +126,7 @@ class Dashboard(widgets.VBox):
         self._sources: dict[str, str | None] = {}
         self._auto_ids: list[str] = []
         self._analysis_inputs: tuple[Any, pd.DataFrame] | None = None
+        self.brush: Selection = {}  # parallel-coordinates brush, in the data's units (survives refreshes)
         self._status = ""
         self._token = self.store.activity(project)
         self._read_at = time.monotonic()
@@ -146,14 +150,17 @@ class Dashboard(widgets.VBox):
         self.baseline = widgets.Dropdown(description="baseline", layout=widgets.Layout(width="360px"))
         self._drawing_compare = False
         self.sweep_charts = SweepCharts(self.store)  # Pareto fronts, PBT lineage and schedules
+        self.comments = CommentsBox(self.store, self.table)
         super().__init__([
             self.header, self.table, self.metrics, widgets.HBox([self.x_axis, self.smoothing]), self.curves,
             widgets.HBox([self.view, self.metric, self.param]), self._analysis, self.baseline, self.compare,
+            self.comments,
             self.sweep_charts,
         ])
         self.add_class("nbtrack-dashboard")
         self.table.observe(self._on_select, "selected")
         self.table.observe(lambda _: self._request("analysis"), "order")
+        self.table.observe(self._on_brushed, "brushed")
         for control in (self.metrics, self.x_axis, self.smoothing):
             control.observe(lambda _: self._request("curves"), "value")
         for control in (self.view, self.metric, self.param):
@@ -260,7 +267,8 @@ class Dashboard(widgets.VBox):
 
     def _draw_curves(self) -> None:
         """Overlay the chosen metrics of the selected runs."""
-        ids = list(self.table.selected)[:MAX_CURVE_RUNS]
+        inside = None if self.table.brushed is None else set(self.table.brushed)
+        ids = [i for i in self.table.selected if inside is None or i in inside][:MAX_CURVE_RUNS]
         keys = list(self.metrics.value)
         names = dict(zip(self.runs["id"], self.runs["name"]))
         fig = curves_figure(self._history_of(ids, keys), keys, x=self.x_axis.value,
@@ -270,7 +278,8 @@ class Dashboard(widgets.VBox):
     def _draw_analysis(self) -> None:
         """Draw the chosen parameter chart over the runs the table shows, unless its inputs are unchanged."""
         view, metric, param = self.view.value, self.metric.value or "summary.metric", self.param.value or ""
-        visible = self.runs[self.runs["id"].isin(self.table.order)]
+        visible = self.runs[self.runs["id"].isin(self.table.unbrushed)]  # the brush greys lines, keeps them
+        brushed = self._apply_brush()
         colors = {}
         if view == "scatter":
             colors = {**dict.fromkeys(visible["id"], _UNSELECTED), **self.table.colors}
@@ -280,11 +289,46 @@ class Dashboard(widgets.VBox):
         widget = self.figures.get(view)
         if widget is None:
             widget = self.figures[view] = PlotlyView()
+            if view == "parallel":
+                widget.observe(self._on_brush, "brush")
         elif last is not None and last[0] == key and last[1].equals(inputs):
             return
         self._analysis_inputs = (key, inputs)
-        widget.show(analysis_figure(visible, view, metric=metric, param=param, colors=colors))
+        fig = analysis_figure(visible, view, metric=metric, param=param, colors=colors)
+        widget.show(with_brush(fig, brushed, self.brush) if view == "parallel" and brushed is not None else fig)
         self._analysis.children = (widget,)
+
+    # -- brushing the parallel coordinates ------------------------------------------
+
+    def _parallel_now(self) -> Parallel:
+        """The parallel-coordinates data of the runs the filters pass (brushed or not), for the chosen metric."""
+        visible = self.runs[self.runs["id"].isin(self.table.unbrushed)]
+        return parallel_data(visible, self.metric.value or "summary.metric")
+
+    def _apply_brush(self) -> Parallel | None:
+        """Keep the table (and so the curves) to the runs inside every brushed range; the data brushed, if any."""
+        data = self._parallel_now() if self.brush else None
+        self.table.brushed = None if data is None else brushed_ids(data, self.brush)
+        return data
+
+    def _on_brush(self, change: Mapping[str, Any]) -> None:
+        """The user brushed an axis in the browser: keep the ranges in the data's units and filter."""
+        self.set_brush(selection_from_brush(self._parallel_now(), change["new"] or {}))
+
+    def set_brush(self, selection: Selection) -> None:
+        """Brush the parallel coordinates from Python ({column: {"ranges": [[lo, hi]]} or {"categories": [...]}})."""
+        with self._batch():
+            self.brush = dict(selection)
+            data = self._apply_brush()
+            view = self.figures.get("parallel")
+            if view is not None and view.current.data:  # the saved snapshot shows the brush
+                view.show(with_brush(view.current, data or self._parallel_now(), self.brush))
+
+    def _on_brushed(self, change: Mapping[str, Any]) -> None:
+        """The runs inside the brush changed: redraw the curves and the header."""
+        with self._batch():
+            self._request("curves")
+            self._request("header")
 
     def _draw_compare(self) -> None:
         """Compare the selected runs with the baseline the user picked (at first the oldest selected run)."""
@@ -317,6 +361,8 @@ class Dashboard(widgets.VBox):
         status = html.escape(self._status) if self._status else time.strftime("updated %H:%M:%S")
         cut = len(self.table.selected) > MAX_CURVE_RUNS
         note = f" · curves show the first {MAX_CURVE_RUNS}" if cut else ""
+        if self.table.brushed is not None:
+            note += f" · {len(self.table.brushed)} runs in the brushed ranges"
         return (f"<div class='nbtrack-dashboard-header' style='font-family:sans-serif;font-size:13px'>"
                 f"<b>{title}</b> · {len(self.runs)} runs · {int(states.get('running', 0))} running · "
                 f"{len(self.table.selected)} selected{note} <span style='color:#777'>{status}</span></div>"

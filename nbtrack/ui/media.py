@@ -22,11 +22,13 @@ import plotly.graph_objects as go
 
 from .._media import Histogram, Image, Plotly, Table, load
 from .charts import HEIGHT, PALETTE, TEMPLATE
+from .media_players import RICH_TYPES, custom_chart_value_figure, object3d_figure, rich_html
 from .plotly_view import PlotlyView
 
 __all__ = ["MediaPanel", "alerts_html", "histogram_figure", "table_html", "table_rows", "MEDIA_TYPES"]
 
 MEDIA_TYPES = {"image-file": "images", "table-file": "tables", "histogram": "histograms", "plotly-file": "plotly"}
+MEDIA_TYPES.update({**RICH_TYPES, "custom-chart": "charts"})  # audio, video, html, point clouds, nbtrack.plot
 LEVEL_COLORS = {"INFO": "#1f77b4", "WARN": "#ff7f0e", "ERROR": "#d62728"}
 MAX_TABLE_ROWS = 500
 MAX_STATIC_IMAGE_BYTES = 4_000_000
@@ -237,6 +239,21 @@ class _Section:
             self._draw_table()
         elif self.kind == "plotly":
             self.body.children = (PlotlyView(Plotly.from_json(value, store=self.store).to_figure()),)
+        else:
+            self._show_rich(key, value)
+
+    def _show_rich(self, key: str, value: dict[str, Any]) -> None:
+        """Audio, video and HTML as script-free HTML; point clouds and custom charts as plotly figures."""
+        import ipywidgets as widgets
+
+        if self.kind == "object3d":
+            from .._object3d import Object3D
+
+            self.body.children = (PlotlyView(object3d_figure(Object3D.from_json(value, store=self.store), title=key)),)
+        elif self.kind == "charts":
+            self.body.children = (PlotlyView(custom_chart_value_figure(value, store=self.store, title=key)),)
+        else:
+            self.body.children = (widgets.HTML(rich_html(value, store=self.store)),)
 
     def _draw_table(self, change: Any = None) -> None:
         t = self._table
@@ -338,7 +355,23 @@ class MediaPanel:
                 continue
             parts.append(f"<div style='font-size:12px;margin-top:6px'><b>{html.escape(key)}</b> · step {step}</div>"
                          + table_html(table.columns, table.data, script=True))
+        parts += self._static_rich()
         return f"<div class='nbtrack-media'>{''.join(parts)}</div>" if parts else ""
+
+    def _static_rich(self) -> list[str]:
+        """The newest audio, video, HTML and point cloud of each key, each in its script-free form."""
+        parts, budget = [], MAX_STATIC_IMAGE_BYTES
+        for kind in RICH_TYPES.values():
+            for key, step, value in self._last(kind):
+                try:
+                    part = rich_html(value, store=self.store, title=f"{key} · step {step}")
+                except (OSError, ValueError):
+                    continue
+                budget -= len(part)
+                if budget < 0:
+                    return parts
+                parts.append(part)
+        return parts
 
     def static_figures(self, limit: int = 12) -> list[go.Figure]:
         """The newest histogram and plotly figure of each key (at most `limit` of each), queued values included."""
@@ -349,5 +382,10 @@ class MediaPanel:
             try:
                 figures.append(load(value, store=self.store).to_figure())
             except (OSError, ValueError):
+                continue
+        for key, step, value in self._last("charts")[:limit]:
+            try:
+                figures.append(custom_chart_value_figure(value, store=self.store, title=key))
+            except (OSError, ValueError, KeyError):
                 continue
         return figures

@@ -40,6 +40,17 @@ export default {
     observer.observe(div);
     draw();
     model.on("change:figure", draw);
+    // A brush on a parallel-coordinates axis: report every axis's constraintrange by label.
+    div.on("plotly_restyle", () => {
+      const trace = (div.data || [])[0];
+      if (!trace || trace.type !== "parcoords") return;
+      const brush = {};
+      for (const dim of trace.dimensions || []) {
+        if (dim.constraintrange && dim.constraintrange.length) brush[dim.label] = dim.constraintrange;
+      }
+      model.set("brush", brush);
+      model.save_changes();
+    });
     return () => {
       closed = true;
       cancelAnimationFrame(frame);

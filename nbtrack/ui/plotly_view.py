@@ -70,6 +70,8 @@ class PlotlyView(anywidget.AnyWidget):
 
     _esm = _HERE / "plotly_view.js"
     figure = traitlets.Dict().tag(sync=True)
+    brush = traitlets.Dict(help="Parallel coordinates: {axis label: constraintrange} the user brushed (from the "
+                                "front end's plotly_restyle).").tag(sync=True)
 
     def __init__(self, fig: go.Figure | None = None, **kwargs: Any) -> None:
         ensure_loader()

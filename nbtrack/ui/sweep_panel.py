@@ -35,8 +35,10 @@ from ..sweeps._grid import grid_points
 from ._sweep_form import SweepForm, _descendants, config_from_form, form_from_config
 from ._sweep_trials import (TrialRow, best_config_yaml, best_row, best_so_far, parameter_names, trial_rows,
                             trials_frame, trials_table_html)
+from ._brush import Selection, brushed_ids, selection_from_brush, with_brush
+from ._importance import importance_table
 from ._sweep_extras import EXTRA_CHARTS, sweep_extra_figures
-from .charts import best_so_far_figure, importance_figure, parallel_data, parallel_figure, param_importance
+from .charts import Parallel, best_so_far_figure, importance_table_figure, parallel_data, parallel_figure
 from .plotly_view import PlotlyView
 from .static import static_bundle
 
@@ -99,6 +101,8 @@ class SweepPanel(widgets.VBox):
         self.charts = widgets.VBox([])
         self.views: dict[str, PlotlyView] = {}  # best | parallel | importance, made when first drawn
         self.chart_figures: dict[str, go.Figure] = {}
+        self.brush: Selection = {}  # parallel-coordinates brush (data units): the trials table keeps runs inside
+        self._parallel: Parallel | None = None  # the parallel data last drawn
         controls = [self.start_button, self.pause_button, self.stop_button, self.progress, self.status_html]
         super().__init__([self.form, widgets.HBox(controls, layout=widgets.Layout(align_items="center")),
                           self.message, self.charts, self.table, self.best])
@@ -286,7 +290,7 @@ class SweepPanel(widgets.VBox):
             self.progress.value = min(done, self.progress.max)
             self.progress.bar_style = _BAR_STYLES.get(s, "")
             self.status_html.value = self._status_line(done, total, metric, best)
-            self.table.value = trials_table_html(self.rows, names, metric, best and best.id) if self.rows else ""
+            self.table.value = self._trials_table(names, metric, goal)
             self.best.value = "" if best is None or self.config is None else _best_html(best_config_yaml(
                 best.config, self.config["parameters"],
                 header=f"best {metric} = {best.value:.6g}: run {best.name} (id {best.id}) of sweep {self.sweep_id}"))
@@ -336,12 +340,14 @@ class SweepPanel(widgets.VBox):
             return
         self._drawn = key
         frame, column, params = trials_frame(ended, names, metric), f"{metric} (best)", [f"config.{n}" for n in names]
+        self._parallel = parallel_data(frame, column, params)
         figures = {"best": best_so_far_figure(best_so_far(ended, goal), metric, goal),
-                   "parallel": parallel_figure(parallel_data(frame, column, params), title=f"Parameters and {metric}")}
+                   "parallel": with_brush(parallel_figure(self._parallel, title=f"Parameters and {metric}"),
+                                          self._parallel, self.brush)}
         if len(ended) >= MIN_TRIALS_FOR_IMPORTANCE:
             try:
-                table = param_importance(frame, column, params=params, goal=goal)  # type: ignore[arg-type]
-                figures["importance"] = importance_figure(table, metric=metric)
+                table = importance_table(frame, column, params=params, goal=goal)  # type: ignore[arg-type]
+                figures["importance"] = importance_table_figure(table, metric=metric)
             except Exception as exc:  # importance is a nice-to-have; never stop the panel for it
                 _log.warning("nbtrack sweep panel: no parameter importance: %s", exc)
         figures.update(sweep_extra_figures(self.store, str(self.sweep_id), self.config or {}))
@@ -349,18 +355,49 @@ class SweepPanel(widgets.VBox):
         for name, fig in figures.items():
             view = self.views.get(name)
             if view is None:
-                self.views[name] = PlotlyView(fig)
+                view = self.views[name] = PlotlyView(fig)
+                if name == "parallel":
+                    view.observe(self._on_brush, "brush")
                 self.charts.children = tuple(self.views[n] for n in ("best", "parallel", "importance", *EXTRA_CHARTS)
                                              if n in self.views)
             else:
                 view.show(fig)
+
+    # -- brushing the parallel coordinates ---------------------------------------------
+    def _trials_table(self, names: list[str], metric: str | None, goal: str) -> str:
+        """The trials table, limited to the trials inside every brushed range when there is a brush."""
+        rows = self.rows
+        if self.brush and metric is not None:
+            ended = [r for r in rows if r.state in TERMINAL and r.value is not None]
+            data = parallel_data(trials_frame(ended, names, metric), f"{metric} (best)", [f"config.{n}" for n in names])
+            inside = brushed_ids(data, self.brush)
+            rows = rows if inside is None else [r for r in rows if r.id in set(inside)]
+        best = best_row(self.rows, goal)
+        return trials_table_html(rows, names, metric, best and best.id) if rows else ""
+
+    def _on_brush(self, change: Mapping[str, Any]) -> None:
+        """The user brushed an axis in the browser: keep the ranges (data units), filter the table."""
+        if self._parallel is not None:
+            self.set_brush(selection_from_brush(self._parallel, change["new"] or {}))
+
+    def set_brush(self, selection: Selection) -> None:
+        """Brush the parallel coordinates ({column: {"ranges": [[lo, hi]]} or {"categories": [...]}})."""
+        with self._lock:
+            self.brush = dict(selection)
+            metric, goal = _metric(self.config)
+            names = parameter_names(self.config["parameters"]) if self.config else []
+            self.table.value = self._trials_table(names, metric, goal)
+            if self._parallel is not None and "parallel" in self.chart_figures:
+                fig = with_brush(self.chart_figures["parallel"], self._parallel, self.brush)
+                self.chart_figures["parallel"] = fig  # the saved snapshot shows the brush
+                self.views["parallel"].show(fig)
 
     def _clear_charts(self) -> None:
         """No charts (a new sweep starts)."""
         self.charts.children = ()
         for view in self.views.values():
             view.close()
-        self.views, self.chart_figures = {}, {}
+        self.views, self.chart_figures, self.brush, self._parallel = {}, {}, {}, None
 
     # -- display ---------------------------------------------------------------------
     def static_bundle(self) -> dict[str, Any]:

@@ -1,0 +1,66 @@
+"""The W&B compatibility corpus on nbtrack and on the real `wandb` package offline, side by side.
+
+    python benchmarks/compat_corpus.py [--only NAME ...] [--timeout S]
+
+Each piece of tests/wandb_corpus (real W&B example code) is built twice: with nbtrack's import
+lines (and then checked in the store, as tests/test_wandb_corpus.py does) and with its original
+import lines, run with WANDB_MODE=offline (no network, no account). A piece passes on nbtrack when
+it exits 0 and the store holds what the manifest expects; on wandb when it exits 0. Prints a row
+per piece and the two pass counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.wandb_corpus.checks import run_piece, store_problems  # noqa: E402
+from tests.wandb_corpus.manifest import PIECES  # noqa: E402
+from tests.wandb_corpus.materialize import build  # noqa: E402
+
+
+def _last_error(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    errors = [line for line in lines if "Error" in line or "Exception" in line]
+    return (errors or lines or ["?"])[-1][:90]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", default=None, help="piece names to run")
+    parser.add_argument("--timeout", type=float, default=180)
+    args = parser.parse_args()
+    pieces = tuple(p for p in PIECES if not args.only or p.name in args.only)
+    passed = {"nbtrack": 0, "wandb": 0}
+    with tempfile.TemporaryDirectory(prefix="nbtrack-corpus-") as tmp:
+        print(f"{'piece':32} {'nbtrack':>8} {'wandb':>8}  note")
+        for piece in pieces:
+            row, notes = [], []
+            for route in ("nbtrack", "wandb"):
+                [script] = build(Path(tmp) / route, route, (piece,)).values()  # type: ignore[arg-type]
+                start = time.perf_counter()
+                try:
+                    proc = run_piece(script, piece, route, timeout=args.timeout)
+                    ok, why = proc.returncode == 0, "" if proc.returncode == 0 else _last_error(proc.stderr)
+                except subprocess.TimeoutExpired:
+                    ok, why = False, f"timed out after {args.timeout:.0f} s"
+                if ok and route == "nbtrack":
+                    problems = store_problems(script.parent / ".nbtrack", piece)
+                    ok, why = not problems, "; ".join(problems)[:90]
+                passed[route] += ok
+                row.append(f"{'pass' if ok else 'FAIL'} {time.perf_counter() - start:4.1f}s")
+                if why:
+                    notes.append(f"{route}: {why}")
+            print(f"{piece.name:32} {row[0]:>8} {row[1]:>8}  {' | '.join(notes)}", flush=True)
+    print(f"\npassed: nbtrack {passed['nbtrack']}/{len(pieces)}, wandb (offline) {passed['wandb']}/{len(pieces)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Brushing the dashboard's parallel coordinates in JupyterLab: a mouse drag on an axis shrinks the runs
+table and the overlaid curves to the runs inside the brushed range."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from labkit import Lab, screenshot
+
+pytestmark = pytest.mark.browser
+
+_STATE_JS = """() => {
+  const dash = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .nbtrack-dashboard');
+  if (!dash) return null;
+  const plots = Array.from(dash.querySelectorAll('.js-plotly-plot')).filter(p => p.data);
+  const parallel = plots.find(p => p.data.length && p.data[0].type === 'parcoords');
+  const curves = plots.find(p => p.data.length && p.data.every(t => !t.type || t.type.startsWith('scatter')));
+  const rows = Array.from(dash.querySelectorAll('tr[data-id]')).map(r => r.textContent);
+  return {
+    rows: rows.length,
+    rowText: rows,
+    axes: parallel ? parallel.querySelectorAll('.axis-brush').length : 0,
+    brush: parallel ? parallel.data[0].dimensions.map(d => d.constraintrange || null) : null,
+    names: curves ? Array.from(new Set(curves.data.map(t => t.name || ''))).sort() : [],
+  };
+}"""
+
+
+def own_notebook(notebooks_dir: Path, tmp_path: Path) -> Path:
+    """dashboard.ipynb with a project of its own (the lab server's store is shared by the session's tests)."""
+    path = tmp_path / "dashboard.ipynb"
+    path.write_text((notebooks_dir / "dashboard.ipynb").read_text().replace("browser-dash", "browser-dash-brush"))
+    return path
+
+
+def test_brushing_an_axis_filters_the_table_and_the_curves(lab: Lab, notebooks_dir: Path, tmp_path: Path) -> None:
+    page = lab.open_notebook(own_notebook(notebooks_dir, tmp_path))
+    lab.run_all()
+    lab.wait_cells_done(timeout=120)
+    dash = lab.cell(2).locator(".nbtrack-dashboard")
+    dash.wait_for(state="attached", timeout=30_000)
+    page.wait_for_function(
+        f"() => {{ const s = ({_STATE_JS})(); return s && s.rows === 3 && s.axes >= 3 && s.names.length === 3; }}",
+        timeout=60_000, polling=250)
+    brush = dash.locator(".js-plotly-plot .axis-brush").first  # the first axis, layers: 8 at the top, 2 at the bottom
+    brush.scroll_into_view_if_needed()
+    box = brush.bounding_box()
+    assert box is not None and box["height"] > 50, box
+    x = box["x"] + box["width"] / 2
+    page.mouse.move(x, box["y"] + box["height"] * 0.35)  # from above the middle (layers 4, run lr-0.01) ...
+    page.mouse.down()
+    page.mouse.move(x, box["y"] + box["height"] + 5, steps=12)  # ... past the bottom (layers 2, run lr-0.001)
+    page.mouse.up()
+    page.wait_for_function(
+        f"() => {{ const s = ({_STATE_JS})(); return s && s.rows === 2 && s.names.length === 2; }}",
+        timeout=20_000, polling=100)
+    after = page.evaluate(_STATE_JS)
+    screenshot(page, "dashboard-brushed")
+    assert after["names"] == ["lr-0.001", "lr-0.01"], after
+    assert all("lr-0.1" not in text for text in after["rowText"]), after
+    assert after["brush"][0] is not None and after["brush"][1] is None, after  # one brushed axis
