@@ -20,13 +20,27 @@ export default {
     let closed = false;
     let drawn = false;
     let frame = 0;
+    // A brush on a parallel-coordinates axis: report every axis's constraintrange by label.
+    const onRestyle = () => {
+      const trace = (div.data || [])[0];
+      if (!trace || trace.type !== "parcoords") return;
+      const brush = {};
+      for (const dim of trace.dimensions || []) {
+        if (dim.constraintrange && dim.constraintrange.length) brush[dim.label] = dim.constraintrange;
+      }
+      model.set("brush", brush);
+      model.save_changes();
+    };
     const draw = () => {
       if (closed || !div.isConnected || div.clientWidth === 0) return; // drawn once the area has a width
       const fig = model.get("figure") || {};
       const layout = { ...(fig.layout || {}), autosize: true };
       delete layout.width;
-      Plotly.react(div, fig.data || [], layout, { displaylogo: false, responsive: true });
+      const first = !drawn;
       drawn = true;
+      Plotly.react(div, fig.data || [], layout, { displaylogo: false, responsive: true }).then(() => {
+        if (first && !closed) div.on("plotly_restyle", onRestyle); // div.on exists once plotly has drawn
+      });
     };
     const resized = () => {
       cancelAnimationFrame(frame);
@@ -40,17 +54,6 @@ export default {
     observer.observe(div);
     draw();
     model.on("change:figure", draw);
-    // A brush on a parallel-coordinates axis: report every axis's constraintrange by label.
-    div.on("plotly_restyle", () => {
-      const trace = (div.data || [])[0];
-      if (!trace || trace.type !== "parcoords") return;
-      const brush = {};
-      for (const dim of trace.dimensions || []) {
-        if (dim.constraintrange && dim.constraintrange.length) brush[dim.label] = dim.constraintrange;
-      }
-      model.set("brush", brush);
-      model.save_changes();
-    });
     return () => {
       closed = true;
       cancelAnimationFrame(frame);
