@@ -150,8 +150,10 @@ class Alerts:
             _log.warning("nbtrack: could not store alert %r of run %s: %s", title, run.id, exc)
             record = AlertRecord(id=-1, run_id=run.id, **fields)
         self._set(record)
-        _log.log({"INFO": logging.INFO, "WARN": logging.WARNING}.get(level_name, logging.ERROR),
-                 "nbtrack alert [%s] %s: %s (run %s)", level_name, title, text, run.id)
+        # A record for those who collect nbtrack's logs, at INFO whatever the alert's level: the run's view shows
+        # the alert itself, and Python's last-resort handler would print WARN and ERROR to stderr like a failure.
+        _log.info("nbtrack alert [%s] %s: %s (run %s)", level_name, title, text, run.id,
+                  extra={"nbtrack_alert_level": level_name})
         if problem is not None:
             self._refused(record, problem)
         elif url:

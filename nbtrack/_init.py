@@ -15,7 +15,7 @@ from . import _current
 from ._config import config_dict
 from ._env import env_defaults, env_dir
 from ._names import new_id, run_name
-from ._notebook import show_live_view
+from ._notebook import capture_calling_cell, show_live_view
 from ._run import Run, new_record
 from .store import Store, open_store
 
@@ -155,6 +155,7 @@ def init(
     run.start_background(system_interval=system_interval)
     attach_worker(run, _store_for(dir, None, store) if plan.shared_into else st, plan, sampling_interval(settings))
     if mode != "disabled":
+        capture_calling_cell(run)
         show_live_view(run)
     return run
 

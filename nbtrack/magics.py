@@ -91,7 +91,7 @@ class TrackMagics(Magics):
         run = init(config=config, **kwargs)
         run.add_capture(
             cell_source=cell, notebook=_notebook_path(shell), execution_count=count,
-            cell_id=_cell_id(shell), source_kind="notebook-cell",
+            cell_id=_cell_id(shell), source_kind="notebook-cell", magic_line=f"%%track {line}".rstrip(),
         )
         shell.user_ns["run"] = run
         for key in config:
@@ -135,8 +135,12 @@ class TrackMagics(Magics):
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """Register the magics (idempotent)."""
+    """Register the magics (idempotent); in a kernel, load the live view's code once the cell is done."""
     ipython.register_magics(TrackMagics)
+    if getattr(ipython, "kernel", None) is not None:
+        from .ui.warm import warm_up_when_idle
+
+        warm_up_when_idle()
 
 
 def unload_ipython_extension(ipython: Any) -> None:

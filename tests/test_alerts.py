@@ -202,6 +202,21 @@ def test_live_view_shows_an_alert_banner() -> None:
     assert alerts_html([]) == ""
 
 
+def test_an_alert_is_shown_once_a_log_record_not_a_stderr_line(caplog: pytest.LogCaptureFixture) -> None:
+    """At INFO, below the level Python's last-resort handler prints to stderr as if something failed."""
+    import logging
+
+    from nbtrack.ui.media import alerts_html
+
+    with caplog.at_level(logging.INFO, logger="nbtrack"):
+        run = nbtrack.init(project="alerts", settings={"_disable_stats": True})
+        run.alert("Diverged", "loss is nan", level=nbtrack.AlertLevel.ERROR)
+        run.finish()
+    (record,) = [r for r in caplog.records if "Diverged" in r.getMessage()]
+    assert record.levelno == logging.INFO and record.nbtrack_alert_level == "ERROR"
+    assert alerts_html(run.alerts).count("Diverged") == 1
+
+
 # -- webhook: http(s) only, off the critical path ---------------------------------------
 
 @pytest.mark.parametrize("url", ["file:///etc/hostname", "ftp://127.0.0.1/x", "gopher://127.0.0.1:70/", "http:///nohost",

@@ -201,7 +201,9 @@ def test_parallel_figure_structure() -> None:
     assert dims[1].tickvals is None
     assert list(trace.line.color) == [0.5, 0.25, 1.0, 0.75]
     assert trace.line.showscale and fig.layout.template.layout.paper_bgcolor == "white"
-    assert 260 <= fig.layout.height <= 320
+    assert 300 <= fig.layout.height <= 380
+    # the axis labels (drawn above the axes) keep clear of the title: it sits at the top of the figure
+    assert fig.layout.margin.t >= 90 and fig.layout.title.yref == "container" and fig.layout.title.y >= 0.95
 
 
 def test_parallel_figure_without_runs_says_so() -> None:
@@ -394,3 +396,40 @@ def test_line_figure_lays_out_rows_of_three() -> None:
 def test_line_figure_without_points_says_so() -> None:
     fig = line_figure({"loss": []})
     assert fig.data == () and fig.layout.annotations[0].text == "No points logged yet"
+
+
+def test_line_figure_draws_lines_from_two_points_and_titles_a_lone_chart_by_its_key() -> None:
+    one = [Curve("a", "a", np.arange(1), np.ones(1))]
+    two = [Curve("a", "a", np.arange(2), np.ones(2))]
+    fig = line_figure({"train/loss": two}, title="train")
+    assert fig.data[0].mode == "lines" and fig.layout.title.text == "train/loss"
+    assert fig.layout.autosize is True and fig.layout.width is None  # as wide as the output area
+    assert fig.layout.xaxis.rangemode == "tozero"
+    assert line_figure({"loss": one}).data[0].mode == "markers"  # one point: a marker, the line comes next
+
+
+def test_system_charts_have_units_and_percentages_run_0_to_100() -> None:
+    t = np.array([0.5, 2.5, 4.5])
+    panels = {"system/cpu": [Curve("a", "a", t, np.array([3.0, 5.0, 4.0]))],
+              "system/proc_rss_mb": [Curve("a", "a", t, np.array([300.0, 310.0, 320.0]))],
+              "system/proc_cpu": [Curve("a", "a", t, np.array([150.0, 380.0, 200.0]))]}
+    fig = line_figure(panels, title="system", x="relative")
+    assert [a.text for a in fig.layout.annotations] == ["system/cpu (%)", "system/proc_rss_mb (MiB)",
+                                                        "system/proc_cpu (%)"]
+    assert list(fig.layout.yaxis.range) == [0, 100]
+    assert fig.layout.yaxis2.rangemode == "tozero" and fig.layout.yaxis2.range is None
+    assert fig.layout.yaxis3.range[0] == 0 and fig.layout.yaxis3.range[1] >= 380  # several cores
+    assert fig.layout.xaxis.rangemode == "tozero" and fig.layout.xaxis.title.text == "Relative time (s)"
+    assert charts.system_axis("system/net_recv_mb_s") == ("MiB/s", None)
+    assert charts.system_axis("system/gpu.0.util") == ("%", (0.0, 100.0))
+    assert charts.system_axis("loss") == ("", None)
+
+
+def test_importance_of_a_single_parameter_is_a_note_not_a_giant_bar() -> None:
+    table = pd.DataFrame({"param": ["config.lr"], "importance": [1.0], "correlation": [-0.8]})
+    fig = importance_figure(table, metric="summary.loss")
+    assert fig.data == () and fig.layout.height <= 160
+    assert "Only lr varies" in fig.layout.annotations[0].text and "-0.800" in fig.layout.annotations[0].text
+    two = pd.DataFrame({"param": ["config.lr", "config.bs"], "importance": [0.7, 0.3], "correlation": [0.1, 0.2]})
+    fig = importance_figure(two, metric="summary.loss")
+    assert fig.layout.height <= 200 and all(t.width == 0.6 for t in fig.data)

@@ -89,8 +89,8 @@ def record(widget: Any) -> list[dict[str, Any]]:
 
 
 def traces(dash: Dashboard) -> list[tuple[str, list[float]]]:
-    """(name, y values) of each curve trace."""
-    return [(t.name, [float(v) for v in t.y]) for t in dash.curves.data]
+    """(name, y values) of each curve trace of the first panel (loss)."""
+    return [(t.name, [float(v) for v in t.y]) for t in dash.curves.data if t.xaxis in (None, "x")]
 
 
 # -- the runs table ---------------------------------------------------------------
@@ -189,31 +189,49 @@ def test_a_selection_change_sends_one_small_figure_message(four: dict[str, str],
     sent = record(dash.curves)
     from_front_end(dash.table, selected=[four["a"], four["b"], four["c"]])
     figures = [msg["state"]["figure"] for msg in sent if "figure" in msg.get("state", {})]
-    assert len(figures) == 1 and [t["name"] for t in figures[0]["data"]] == ["a", "b", "c"]
+    assert len(figures) == 1 and [t["name"] for t in figures[0]["data"]] == ["a", "b", "c"] * 2  # loss, val/acc
     assert len(json.dumps(figures[0])) < 50_000
     sent.clear()
     from_front_end(dash.table, selected=[four["b"], four["c"]])  # b and c keep their colours
     figures = [msg["state"]["figure"] for msg in sent if "figure" in msg.get("state", {})]
-    assert [t["name"] for t in figures[-1]["data"]] == ["b", "c"]
+    assert [t["name"] for t in figures[-1]["data"]] == ["b", "c"] * 2
     assert traces(dash) == [("b", LOSSES["b"]), ("c", LOSSES["c"])]
 
 
-def test_runs_keep_their_colour_while_selected() -> None:
+def test_runs_keep_their_colour_for_the_life_of_the_view() -> None:
     assert keep_colors({}, ["a", "b"]) == {"a": PALETTE[0], "b": PALETTE[1]}
-    assert keep_colors({"a": PALETTE[0], "b": PALETTE[1]}, ["b", "c"]) == {"b": PALETTE[1], "c": PALETTE[0]}
-    many = keep_colors({}, [str(i) for i in range(12)])
-    assert len(set(many.values())) == len(PALETTE) and many["10"] == PALETTE[0]
+    # c takes a colour no run has had, so a re-ticked a finds its own colour free
+    assert keep_colors({"a": PALETTE[0], "b": PALETTE[1]}, ["b", "c"], in_use=["b"]) == {
+        "a": PALETTE[0], "b": PALETTE[1], "c": PALETTE[2]}
+    ids = [str(i) for i in range(12)]
+    many = keep_colors({}, ids, in_use=ids)
+    assert len(set(many.values())) == len(PALETTE) and (many["10"], many["11"]) == (PALETTE[0], PALETTE[1])
+    # every colour taken: a new run takes one that no run on show has
+    assert keep_colors(dict(zip(ids[:10], PALETTE)), ["9", "x"], in_use=["9"])["x"] == PALETTE[0]
+
+
+def test_unticking_and_reticking_runs_never_recolours_a_run(four: dict[str, str],
+                                                            dashboards: list[Dashboard]) -> None:
+    dash = open_dashboard(dashboards)
+    first = dict(dash.table.colors)
+    assert len(set(first.values())) == len(first) == 4
+    from_front_end(dash.table, selected=[four["c"], four["d"]])  # a and b unticked
+    assert dash.table.colors == {k: first[k] for k in (four["c"], four["d"])}
+    from_front_end(dash.table, selected=[four["a"], four["c"], four["d"]])  # a comes back in its colour
+    assert dash.table.colors == {k: first[k] for k in (four["a"], four["c"], four["d"])}
+    trace_colors = {t.name: t.line.color for t in dash.curves.data}
+    assert trace_colors["a"] == first[four["a"]]
 
 
 def test_metric_picker_x_axis_and_smoothing(four: dict[str, str], dashboards: list[Dashboard]) -> None:
     dash = open_dashboard(dashboards)
-    assert dash.metrics.value == ["loss"]  # the first panel group; val/acc is another group
-    assert set(dash.metrics.allowed_tags) == {"loss", "val/acc"}
+    assert dash.metrics.value == ["loss", "val/acc"]  # every logged metric: a panel per key, by prefix
+    assert dash.metrics.allowed_tags == ["loss", "val/acc"]
     dash.table.selected = [four["a"]]
-    dash.metrics.value = ["loss", "val/acc"]
     assert [t.name for t in dash.curves.data] == ["a", "a"]
-    assert [a.text for a in dash.curves.layout.annotations] == ["loss", "val/acc"]
-    dash.metrics.value = ["val/acc"]
+    assert [a.text for a in dash.curves.layout.annotations] == ["loss", "val/acc"]  # each panel titled by its key
+    from_front_end(dash.metrics, value=["val/acc", "nonsense"])  # a chip clicked in the browser
+    assert dash.metrics.value == ["val/acc"]
     assert traces(dash) == [("a", [0.0, 0.1, 0.2])]
     assert not dash.curves.layout.annotations  # the stale subplot titles are gone
     dash.metrics.value = ["loss"]
@@ -253,7 +271,9 @@ def test_curves_skip_non_numeric_points(store: Store, dashboards: list[Dashboard
 
 
 def test_metric_helpers() -> None:
-    assert default_metrics(["acc", "best", "loss", "val/acc"], logged={"acc", "loss", "val/acc"}) == ["acc", "loss"]
+    logged = {"acc", "loss", "val/acc", "train/loss"}
+    assert default_metrics(["acc", "best", "loss", "val/acc", "train/loss"], logged) == [
+        "acc", "loss", "val/acc", "train/loss"]  # grouped by prefix, summary-only "best" left out
     assert default_metrics(["best"], logged=set()) == ["best"]
     assert metric_goal("summary.val/acc") == "maximize" and metric_goal("summary.loss") == "minimize"
 
@@ -313,6 +333,47 @@ def test_compare_view(four: dict[str, str], dashboards: list[Dashboard]) -> None
     assert "no captured cell source" in dash.compare.value
     dash.table.selected = [four["c"], four["d"]]
     assert "No captured cell sources" in dash.compare.value and "&rarr;" not in dash.compare.value
+
+
+def test_compare_baseline_is_the_users_pick(four: dict[str, str], dashboards: list[Dashboard]) -> None:
+    dash = open_dashboard(dashboards)
+    from_front_end(dash.table, selected=[four["b"], four["a"]])  # newest first, as a person ticks
+    assert dash.baseline.value == four["a"]  # the oldest selected run, not the newest
+    assert [value for _, value in dash.baseline.options] == [four["b"], four["a"]]
+    assert "-lr = 0.1" in dash.compare.value and "+lr = 0.01" in dash.compare.value
+    assert "&Delta; from a" in dash.compare.value
+    from_front_end(dash.baseline, index=0)  # the user picks b in the dropdown
+    assert dash.baseline.value == four["b"]
+    page = dash.compare.value
+    assert "-lr = 0.01" in page and "+lr = 0.1" in page and "&Delta; from b" in page
+    from_front_end(dash.table, selected=[four["b"], four["a"], four["c"]])  # the pick outlives a selection change
+    assert dash.baseline.value == four["b"] and dash.baseline.layout.display == ""
+    from_front_end(dash.table, selected=[four["c"]])
+    assert dash.baseline.layout.display == "none"
+
+
+def test_compare_diffs_track_cells_with_their_magic_line_and_init_cells(tmp_path: Path,
+                                                                        dashboards: list[Dashboard]) -> None:
+    """Real kernel: two %%track cells differing only in their magic line, and an init() cell."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    body = "for epoch in range(2):\n    run.log({'loss': lr / (epoch + 1)})\n"
+    cells = ["%load_ext nbtrack", f"%%track --project cmp lr=0.1\n{body}", f"%%track --project cmp lr=0.01\n{body}",
+             "import nbtrack\nrun = nbtrack.init(project='cmp', config={'lr': 0.5})\nrun.log({'loss': 0.5})\n"
+             "run.finish()"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    dash = open_dashboard(dashboards, "cmp")
+    first, second, by_init = nbtrack.runs("cmp").sort_values("created_at")["id"].tolist()
+    from_front_end(dash.table, selected=[second, first])
+    page = dash.compare.value
+    assert "-%%track --project cmp lr=0.1" in page and "+%%track --project cmp lr=0.01" in page
+    assert "same cell source" not in page
+    from_front_end(dash.table, selected=[first, by_init])
+    page = dash.compare.value
+    assert "no captured cell source" not in page
+    assert "-%%track --project cmp lr=0.1" in page and "+run = nbtrack.init(project=&#x27;cmp&#x27;" in page
 
 
 def test_compare_data_functions(four: dict[str, str], store: Store) -> None:

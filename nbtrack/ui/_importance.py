@@ -21,10 +21,12 @@ the median), categories (missing as "None") one-hot.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # loaded on first use: the live view imports the chart module without pandas
+    import pandas as pd
 
 from ._series import (MIN_RUNS_FOR_IMPORTANCE, _labels, _metric_values, _numeric, param_columns, param_importance,
                       param_scale)
@@ -36,6 +38,8 @@ FOREST_TREES = 100
 
 
 def _empty() -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame({name: [] for name in IMPORTANCE_TABLE_COLUMNS}).astype(
         {"param": str, "importance": float, "correlation": float, "level": object, "ped_anova": float})
 
@@ -56,6 +60,8 @@ def importance_table(runs: pd.DataFrame, metric: str, *, params: Sequence[str] |
     Empty when fewer than MIN_RUNS_FOR_IMPORTANCE runs have the metric, the metric is constant or no
     parameter varies.
     """
+    import pandas as pd
+
     y = _metric_values(runs, metric)
     rows, y = runs[np.isfinite(y)], y[np.isfinite(y)]
     candidates = param_columns(rows) if params is None else [p for p in params if p in rows]

@@ -13,7 +13,7 @@ import html
 import json
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,7 @@ class RunsTable(anywidget.AnyWidget):
     def __init__(self, *, lock: threading.RLock | None = None, **kwargs: Any) -> None:
         """An empty table; lock is shared with an owner that updates it from another thread."""
         self._lock = lock or threading.RLock()  # shared with an owner whose thread may call set_runs
+        self._assigned: dict[str, str] = {}  # every run's colour once it has been selected
         self.unbrushed: list[str] = []  # ids passing the filters before the brush (what the parallel plot draws)
         super().__init__(**kwargs)
 
@@ -80,8 +81,9 @@ class RunsTable(anywidget.AnyWidget):
 
     @traitlets.observe("selected")
     def _on_select(self, change: Mapping[str, Any]) -> None:
-        """Give each selected run a swatch colour, kept while it stays selected."""
-        self.colors = keep_colors(self.colors, self.selected)
+        """Give each selected run a swatch colour, the same for as long as the table lives."""
+        self._assigned = keep_colors(self._assigned, self.selected, in_use=self.selected)
+        self.colors = {run_id: self._assigned[run_id] for run_id in self.selected}
 
     @traitlets.observe("sort_key", "sort_dir", "filter_text", "state_filter", "tag_filter", "brushed")
     def _on_view_change(self, change: Mapping[str, Any]) -> None:
@@ -109,14 +111,21 @@ def recent_ids(runs: pd.DataFrame, n: int = DEFAULT_SELECTION) -> list[str]:
     return [str(i) for i in newest["id"].head(n)]
 
 
-def keep_colors(previous: Mapping[str, str], run_ids: Sequence[str]) -> dict[str, str]:
-    """A colour per run: runs keep their previous colour, new runs take the first palette colour unused."""
-    colors = {i: previous[i] for i in run_ids if i in previous}
-    free = [c for c in PALETTE if c not in colors.values()]
-    for i, run_id in enumerate(run_ids):
-        if run_id not in colors:
-            colors[run_id] = free.pop(0) if free else PALETTE[i % len(PALETTE)]
-    return {run_id: colors[run_id] for run_id in run_ids}
+def keep_colors(assigned: Mapping[str, str], run_ids: Sequence[str],
+                in_use: Collection[str] = ()) -> dict[str, str]:
+    """Every run's colour for the life of a view: `assigned` plus a colour for each new run in run_ids.
+
+    A new run takes the first palette colour no run has had yet, else one no run in `in_use` shows,
+    else the palette in turn: unticking or re-ticking runs never recolours another run.
+    """
+    colors = dict(assigned)
+    for run_id in run_ids:
+        if run_id in colors:
+            continue
+        taken, shown = set(colors.values()), {colors[i] for i in in_use if i in colors}
+        fresh = [c for c in PALETTE if c not in taken] or [c for c in PALETTE if c not in shown]
+        colors[run_id] = fresh[0] if fresh else PALETTE[len(colors) % len(PALETTE)]
+    return colors
 
 
 def table_columns(runs: pd.DataFrame) -> list[dict[str, str]]:

@@ -9,15 +9,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 
-if TYPE_CHECKING:  # optuna (and the scikit-learn its importance module pulls in) loads on first use
-    import optuna
+if TYPE_CHECKING:  # pandas, optuna (and the scikit-learn optuna's importance pulls in) load on first use:
+    import optuna  # the live view draws its first chart without them
+    import pandas as pd
     from optuna.distributions import BaseDistribution
     from optuna.importance import BaseImportanceEvaluator
 
@@ -34,6 +32,9 @@ IMPORTANCE_COLUMNS = ("param", "importance", "correlation")
 # smallest (two decades) is drawn on a log axis.
 _LOG_SPAN = 100.0
 _MISSING = "None"
+# The unit of each system metric (by its name's ending, see nbtrack._system).
+_SYSTEM_UNITS = (("cpu", "%"), ("memory", "%"), ("disk", "%"), ("proc_cpu", "%"), ("util", "%"),
+                 ("mem_percent", "%"), ("_mb_s", "MiB/s"), ("_mb", "MiB"), ("temp_c", "°C"), ("power_w", "W"))
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,6 +118,7 @@ def metric_curves(
     max_points: int = MAX_POINTS,
 ) -> list[Curve]:
     """One Curve per run (in order of appearance) for key: smoothed on all points, then thinned."""
+    import pandas as pd
     if key not in history.columns:
         return []
     names = names or {}
@@ -137,6 +139,27 @@ def metric_curves(
         xs, y = downsample_minmax(xs, y, max_points)
         out.append(Curve(str(run_id), names.get(str(run_id), str(run_id)), xs, y))
     return out
+
+
+def system_axis(key: str, values: np.ndarray | None = None) -> tuple[str, tuple[float, float] | None]:
+    """The unit of a ``system/...`` key and its fixed y range (0-100 for a percentage); ("", None) otherwise."""
+    if not key.startswith(SYSTEM_GROUP + "/"):
+        return "", None
+    name = key.rsplit("/", 1)[-1]
+    for suffix, unit in _SYSTEM_UNITS:
+        if name == suffix or name.endswith("." + suffix) or (suffix.startswith("_") and name.endswith(suffix)):
+            break
+    else:
+        return "", None
+    if unit != "%":
+        return unit, None
+    top = 100.0  # a process using several cores goes past 100 %
+    if values is not None and len(values):
+        finite = np.asarray(values, dtype=float)
+        finite = finite[np.isfinite(finite)]
+        if finite.size and finite.max() > 100:
+            top = float(finite.max()) * 1.05
+    return unit, (0.0, top)
 
 
 def group_keys(keys: Iterable[str]) -> dict[str, list[str]]:
@@ -195,6 +218,8 @@ def parallel_data(
 
     params defaults to :func:`param_columns`; a missing categorical value shows as "None".
     """
+    import pandas as pd
+
     y = _metric_values(runs, metric)
     keep = np.isfinite(y)
     params = param_columns(runs[keep]) if params is None else [p for p in params if p in runs]
@@ -210,6 +235,7 @@ def parallel_data(
 
 def scatter_points(runs: pd.DataFrame, param: str, metric: str) -> pd.DataFrame:
     """Columns ``id, name, x, y`` for a param-vs-metric scatter; categorical x as labels."""
+    import pandas as pd
     y = _metric_values(runs, metric)
     values = runs[param] if param in runs else pd.Series(np.nan, index=runs.index)
     numeric = _numeric(values)
@@ -245,6 +271,8 @@ def param_importance(
     frame when fewer than MIN_RUNS_FOR_IMPORTANCE runs, a constant metric or no
     varying parameter leave nothing to measure.
     """
+    import pandas as pd
+
     y = _metric_values(runs, metric)
     rows, y = runs[np.isfinite(y)], y[np.isfinite(y)]
     candidates = param_columns(rows) if params is None else [p for p in params if p in rows]
@@ -284,6 +312,7 @@ def param_importance(
 
 def _numeric(values: pd.Series) -> np.ndarray | None:
     """The values as floats (NaN where missing), or None when they are not all numbers."""
+    import pandas as pd
     if pd.api.types.is_bool_dtype(values):
         return None
     if pd.api.types.is_numeric_dtype(values):
@@ -297,6 +326,7 @@ def _numeric(values: pd.Series) -> np.ndarray | None:
 
 def _labels(values: pd.Series) -> pd.Series:
     """Each value as a category label; missing values become "None"."""
+    import pandas as pd
     present = values.notna()
     return pd.Series(
         [str(v) if ok else _MISSING for v, ok in zip(values.tolist(), present.tolist())],
@@ -307,6 +337,7 @@ def _labels(values: pd.Series) -> pd.Series:
 
 def _metric_values(runs: pd.DataFrame, metric: str) -> np.ndarray:
     """The metric as floats; missing or non-numeric values become NaN."""
+    import pandas as pd
     if metric not in runs:
         return np.full(len(runs), np.nan)
     values = runs[metric]
@@ -391,6 +422,7 @@ def _correlation(
     values: pd.Series, y: np.ndarray, method: Literal["pearson", "spearman"]
 ) -> float:
     """Correlation of a numeric parameter with the metric; NaN for a categorical one."""
+    import pandas as pd
     if values.dtype == object:
         return math.nan
     return float(pd.Series(values.to_numpy(dtype=float)).corr(pd.Series(y), method=method))

@@ -2,7 +2,7 @@
 
 Data first (:func:`config_rows`, :func:`summary_rows`, :func:`source_diff`), then
 :func:`compare_html` draws them. The first run is the baseline every other run is
-compared with. Everything taken from a run is HTML-escaped.
+compared with (the dashboard lets the user pick it). Everything taken from a run is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import pandas as pd
 
 from .charts import column_label
 
-__all__ = ["MAX_COMPARED", "ConfigRow", "SummaryRow", "compare_html", "config_rows", "source_diff", "summary_rows"]
+__all__ = ["MAX_COMPARED", "ConfigRow", "SummaryRow", "captured_source", "compare_html", "config_rows", "source_diff",
+           "summary_rows"]
 
 MAX_COMPARED = 8  # more columns than this are unreadable
 _DIFFERS = "background:#fff3cd"
@@ -69,6 +70,15 @@ def summary_rows(runs: pd.DataFrame) -> list[SummaryRow]:
         deltas = tuple(v - base if _number(v) and _number(base) else None for v in values)
         rows.append(SummaryRow(column_label(column), values, deltas))
     return rows
+
+
+def captured_source(capture: Mapping[str, Any]) -> str | None:
+    """The code a run ran, as compared: a ``%%track`` cell with its magic line, an ``init()`` cell as it was."""
+    source = capture.get("cell_source")
+    if source is None:
+        return None
+    magic = capture.get("magic_line")
+    return f"{magic}\n{source}" if magic else str(source)
 
 
 def source_diff(before: str, after: str, *, before_name: str, after_name: str) -> list[str]:

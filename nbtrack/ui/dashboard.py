@@ -32,10 +32,11 @@ from ._brush import Selection, brushed_ids, selection_from_brush, with_brush
 from ._importance import importance_table
 from ._runs_table import RunsTable, recent_ids, static_table_html
 from ._sweep_charts_view import SweepCharts
+from ._metric_picker import MetricPicker
 from .charts import (Parallel, XAxis, column_label, group_keys, importance_table_figure, line_figure, metric_curves,
                      parallel_data, parallel_figure, param_columns, scatter_figure, scatter_points)
 from .comments_box import CommentsBox
-from .compare import MAX_COMPARED, compare_html
+from .compare import MAX_COMPARED, captured_source, compare_html
 from .plotly_view import PlotlyView
 from .registry import registry_html
 from .snapshot import WidgetSnapshot
@@ -47,7 +48,7 @@ View = Literal["parallel", "scatter", "importance"]
 Goal = Literal["minimize", "maximize"]
 
 POLL_INTERVAL = 2.0  # seconds between two activity checks
-DEFAULT_METRICS = 4  # metric panels shown when the dashboard opens
+DEFAULT_METRICS = 30  # at most this many metric panels when the dashboard opens (W&B: a panel per key)
 MAX_CURVE_RUNS = 50  # curves are drawn for at most this many selected runs
 OVERHEAD_FACTOR = 20  # wait >= 20x the last refresh: a busy kernel loses <= ~5 % to the dashboard
 _UNSELECTED = "#c7c7c7"
@@ -73,12 +74,12 @@ def metric_columns(runs: pd.DataFrame) -> list[str]:
 
 
 def default_metrics(keys: Sequence[str], logged: Collection[str] = ()) -> list[str]:
-    """The metric keys charted at first: the first panel group's, at most DEFAULT_METRICS.
+    """The metric keys charted at first: every logged key, grouped by prefix, at most DEFAULT_METRICS.
 
-    Keys in ``logged`` (those with history) are preferred over summary-only keys.
+    Keys in ``logged`` (those with history) are charted; only when none has history, the summary's keys.
     """
     groups = group_keys([k for k in keys if k in logged] or keys)
-    return next(iter(groups.values()), [])[:DEFAULT_METRICS]
+    return [key for members in groups.values() for key in members][:DEFAULT_METRICS]
 
 
 def metric_goal(metric: str) -> Goal:
@@ -135,8 +136,7 @@ class Dashboard(widgets.VBox):
 
         self.header = widgets.HTML()
         self.table = RunsTable(lock=self._lock)
-        self.metrics = widgets.TagsInput(allow_duplicates=False, placeholder="add a metric",
-                                         layout=widgets.Layout(flex="1 1 auto"))
+        self.metrics = MetricPicker()
         self.x_axis = widgets.ToggleButtons(options=[("step", "step"), ("wall time", "wall"),
                                                      ("relative time", "relative")],
                                             style={"button_width": "auto"})
@@ -149,11 +149,14 @@ class Dashboard(widgets.VBox):
         self.param = widgets.Dropdown(description="parameter")
         self._analysis = widgets.Box()
         self.compare = widgets.HTML()
+        self.baseline = widgets.Dropdown(description="baseline", layout=widgets.Layout(width="360px"))
+        self._drawing_compare = False
         self.sweep_charts = SweepCharts(self.store)  # Pareto fronts, PBT lineage and schedules
         self.comments = CommentsBox(self.store, self.table)
         super().__init__([
-            self.header, self.table, widgets.HBox([self.metrics, self.x_axis, self.smoothing]), self.curves,
-            widgets.HBox([self.view, self.metric, self.param]), self._analysis, self.compare, self.comments,
+            self.header, self.table, self.metrics, widgets.HBox([self.x_axis, self.smoothing]), self.curves,
+            widgets.HBox([self.view, self.metric, self.param]), self._analysis, self.baseline, self.compare,
+            self.comments,
             self.sweep_charts,
         ])
         self.add_class("nbtrack-dashboard")
@@ -164,6 +167,7 @@ class Dashboard(widgets.VBox):
             control.observe(lambda _: self._request("curves"), "value")
         for control in (self.view, self.metric, self.param):
             control.observe(lambda _: self._request("analysis"), "value")
+        self.baseline.observe(lambda _: None if self._drawing_compare else self._request("compare"), "value")
         with self._batch():
             self._load(auto_select=True)
             for part in ("curves", "analysis", "compare"):
@@ -331,13 +335,23 @@ class Dashboard(widgets.VBox):
             self._request("header")
 
     def _draw_compare(self) -> None:
-        """Compare the selected runs (the first selected is the baseline)."""
+        """Compare the selected runs with the baseline the user picked (at first the oldest selected run)."""
         ids = list(self.table.selected)[:MAX_COMPARED]
         for run_id in ids:
             if self._sources.get(run_id) is None:
-                capture = self.store.get_capture(run_id) or {}
-                self._sources[run_id] = capture.get("cell_source")
+                self._sources[run_id] = captured_source(self.store.get_capture(run_id) or {})
         chosen = self.runs.set_index("id", drop=False).reindex(ids).dropna(subset=["id"])
+        oldest = str(chosen.sort_values("created_at", kind="stable")["id"].iloc[0]) if len(chosen) else None
+        self._drawing_compare = True
+        try:
+            _set_options(self.baseline, [(f"{name} ({run_id})", run_id)
+                                         for run_id, name in zip(chosen["id"], chosen["name"])], oldest)
+        finally:
+            self._drawing_compare = False
+        self.baseline.layout.display = "" if len(chosen) > 1 else "none"
+        base = self.baseline.value
+        if base in set(chosen["id"]):
+            chosen = pd.concat([chosen.loc[[base]], chosen.drop(index=base)])
         self.compare.value = compare_html(chosen, self._sources)
 
     def _draw_header(self) -> None:

@@ -15,9 +15,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .card import STATE_COLORS
-from .charts import MAX_POINTS, SYSTEM_GROUP, Curve, downsample_minmax, group_keys, line_figure, run_colors
+from .charts import (MAX_POINTS, SYSTEM_GROUP, Curve, downsample_minmax, group_keys, line_figure, line_mode,
+                     run_colors)
 from .media import MediaPanel, alerts_html
-from .plotly_view import PlotlyView
+from .plotly_view import PlotlyView, ensure_loader
 from .static import output_metadata, png_later, static_bundle
 
 __all__ = ["LiveRunView", "show_live"]
@@ -29,6 +30,7 @@ LIVE_SYSTEM_KEYS = frozenset({"cpu", "memory", "proc_rss_mb"})
 MIN_INTERVAL = 0.1  # at most ~10 redraws a second
 MAX_INTERVAL = 2.0  # and at least one every 2 s, however slow a redraw
 OVERHEAD_FACTOR = 20  # wait >= 20x the last redraw's cost: the view takes <= ~5 % of the loop's time
+WIDGET_SETTLE = 0.2  # seconds a just-shown widget is left to render before the frozen output replaces it
 
 
 class _Points:
@@ -72,6 +74,7 @@ class LiveRunView:
         self._figures: dict[str, PlotlyView] = {}
         self._keys: dict[str, list[str]] = {}
         self._charts = widgets.VBox([])
+        ensure_loader()  # plotly.js travels to the page while the run's first steps compute
         self._banner = widgets.HTML("")  # alerts, under the header
         self._alerts_seen: tuple[Any, ...] = ()
         self._media = MediaPanel(run.store)
@@ -82,6 +85,7 @@ class LiveRunView:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=f"nbtrack-view-{run.id}", daemon=True)
         self.handle: Any = None
+        self._widget_shown: float | None = None  # time.monotonic() when the widget replaced the HTML header
         run.add_row_observer(self._observe)
 
     # -- data ----------------------------------------------------------------
@@ -182,21 +186,35 @@ class LiveRunView:
         rebuilt = False
         for group, keys in groups.items():
             panels = self._panels(keys)
-            fw = self._figures.get(group)
-            if fw is None or self._keys.get(group) != keys:
+            if not self._moved(group, keys, panels):
                 fig = line_figure(panels, title=group, colors=self._color, x=_x_of(group))
                 self._figures[group] = PlotlyView(fig)
                 self._keys[group] = keys
                 rebuilt = True
-                continue
-            fw.set_xy({i: (panels[key][0].x, panels[key][0].y) for i, key in enumerate(keys)})
         if rebuilt:
             self._charts.children = tuple(self._figures[g] for g in groups)
         return rebuilt
 
+    def _moved(self, group: str, keys: list[str], panels: dict[str, list[Curve]]) -> bool:
+        """Move the points of the group's drawn chart (cheap); False when it has other keys or none is drawn."""
+        fw = self._figures.get(group)
+        if fw is None or self._keys.get(group) != keys:
+            return False
+        curves = [panels[key][0] for key in keys]
+        fw.set_xy({i: (c.x, c.y) for i, c in enumerate(curves)},
+                  modes={i: line_mode(len(c.y)) for i, c in enumerate(curves)})
+        return True
+
+    def _show_widget(self) -> None:
+        """Put the widget in place of the HTML header (from the view thread, at its first tick)."""
+        if self._widget_shown is None and self.handle is not None:
+            self.handle.update(self.widget)
+            self._widget_shown = time.monotonic()
+
     def _loop(self) -> None:
         interval = MIN_INTERVAL
         while not self._stop.wait(interval):
+            self._show_widget()
             started = time.perf_counter()
             try:
                 made_charts = self.redraw()
@@ -212,8 +230,12 @@ class LiveRunView:
         """The final charts: one figure per group, and all keys in one figure for image-only viewers."""
         self._drain()
         groups = self._groups()
-        figures = [line_figure(self._panels(keys), title=g, colors=self._color, x=_x_of(g))
-                   for g, keys in groups.items()]
+        figures = []
+        for group, keys in groups.items():  # the drawn charts take their last points: nothing is rebuilt
+            panels = self._panels(keys)
+            moved = self._moved(group, keys, panels)
+            figures.append(self._figures[group].current if moved
+                           else line_figure(panels, title=group, colors=self._color, x=_x_of(group)))
         figures += self._media.static_figures()
         every = [k for keys in groups.values() for k in keys if not k.startswith(SYSTEM_GROUP + "/")]
         combined = line_figure(self._panels(every), colors=self._color) if every else None
@@ -225,6 +247,8 @@ class LiveRunView:
         self._stop.set()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
+        if self._widget_shown is not None:  # let the front end finish building the views just shown
+            time.sleep(max(0.0, WIDGET_SETTLE - (time.monotonic() - self._widget_shown)))
         figures, combined = self.static_figures()
         from .card import RunCard
 
@@ -249,7 +273,11 @@ class LiveRunView:
         """Display under the current cell, start redrawing, and freeze when the run ends."""
         from IPython.display import display
 
-        self.handle = display(self.widget, display_id=True)
+        # the header as plain HTML first; the view thread's first tick (MIN_INTERVAL) puts the widget in: a run
+        # over sooner never makes the front end build widget views that its frozen output would replace
+        # mid-build (JupyterLab then logs "Could not add child view to box", "processLuminoMessage" errors)
+        self.handle = display({"text/html": self._header_html(), "text/plain": f"nbtrack run {self.run.id}"},
+                              raw=True, display_id=True)
         self.run.add_finish_observer(self.freeze)
         self._thread.start()
         return self.handle

@@ -21,7 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .._media import Histogram, Image, Plotly, Table, load
-from .charts import HEIGHT, PALETTE
+from .charts import HEIGHT, PALETTE, TEMPLATE
 from .media_players import RICH_TYPES, custom_chart_value_figure, object3d_figure, rich_html
 from .plotly_view import PlotlyView
 
@@ -32,7 +32,10 @@ MEDIA_TYPES.update({**RICH_TYPES, "custom-chart": "charts"})  # audio, video, ht
 LEVEL_COLORS = {"INFO": "#1f77b4", "WARN": "#ff7f0e", "ERROR": "#d62728"}
 MAX_TABLE_ROWS = 500
 MAX_STATIC_IMAGE_BYTES = 4_000_000
-_THUMB = "max-height:64px;max-width:96px"
+THUMB_PX = 96  # table images show at least this big (small images scaled up, pixels kept sharp)
+_THUMB = (f"width:{THUMB_PX}px;height:{THUMB_PX}px;object-fit:contain;image-rendering:pixelated;"
+          "cursor:zoom-in;vertical-align:middle")
+_FULL = "max-width:480px;min-width:192px;image-rendering:pixelated;display:block;margin-top:4px"
 
 
 # -- compute ------------------------------------------------------------------------
@@ -74,9 +77,13 @@ def _png_uri(png: bytes) -> str:
 
 
 def _cell_html(value: Any) -> str:
+    """A cell: escaped text, or an image thumbnail that opens to a large copy on click (no script needed)."""
     if isinstance(value, Image):
         alt = html.escape(value.caption or "image", quote=True)
-        return f'<img src="{_png_uri(value.png_bytes())}" alt="{alt}" title="{alt}" style="{_THUMB}">'
+        uri = _png_uri(value.png_bytes())
+        return (f"<details class='nbtrack-image'><summary style='list-style:none;cursor:zoom-in'>"
+                f'<img src="{uri}" alt="{alt}" title="{alt} (click to enlarge)" style="{_THUMB}"></summary>'
+                f'<img src="{uri}" alt="{alt}" style="{_FULL}"></details>')
     return html.escape(_cell_text(value))
 
 
@@ -121,7 +128,8 @@ def histogram_figure(value: Mapping[str, Any] | Histogram, *, title: str = "") -
         customdata=np.stack([edges[:-1], edges[1:]], axis=1),
         hovertemplate="[%{customdata[0]:.4g}, %{customdata[1]:.4g}): %{y}<extra></extra>",
     ))
-    fig.update_layout(template="plotly_white", height=HEIGHT, bargap=0, title={"text": title, "font": {"size": 13}},
+    fig.layout.template = TEMPLATE  # assigned: through update_layout it costs ~10x more
+    fig.update_layout(height=HEIGHT, bargap=0, title={"text": title, "font": {"size": 13}},
                       margin={"l": 48, "r": 16, "t": 40, "b": 36}, font={"size": 11})
     return fig
 
@@ -172,9 +180,7 @@ class _Section:
             self.image = widgets.Image(format="png", layout={"max_width": "480px"})
             self.caption = widgets.HTML()
             self.body.children = (self.image, self.caption)
-        elif kind == "histograms":
-            self.figure = PlotlyView(histogram_figure(Histogram(np_histogram=([0], [0.0, 1.0]))))
-            self.body.children = (self.figure,)
+        self.figure: PlotlyView | None = None  # a histogram chart, made when the first histogram shows
         self.key.observe(self._select_key, "value")
         self.slider.observe(self.show, "value")
         self.widget = widgets.VBox([widgets.HBox([self.key, self.slider, self.label]), self.body],
@@ -223,6 +229,9 @@ class _Section:
             self.image.value = image.png_bytes()
             self.caption.value = html.escape(image.caption or "")
         elif self.kind == "histograms":
+            if self.figure is None:
+                self.figure = PlotlyView()
+                self.body.children = (self.figure,)
             self.figure.show(histogram_figure(value, title=key))
         elif self.kind == "tables":
             self._table = Table.from_json(value, store=self.store)
@@ -268,8 +277,11 @@ class MediaPanel:
         self.store = store
         self._lock = threading.Lock()
         self._pending: list[tuple[str, int, dict[str, Any]]] = []
-        self.sections = {kind: _Section(kind, store) for kind in MEDIA_TYPES.values()}
-        self.widget = widgets.VBox([s.widget for s in self.sections.values()])
+        # a section (picker, slider, value: a dozen widgets) is made when its first value comes: a run logging
+        # no media shows an empty box, which the front end draws at once (a short run's output is replaced
+        # while its views are still being made: the fewer, the less chance of that)
+        self.sections: dict[str, _Section] = {}
+        self.widget = widgets.VBox([])
         self.widget.add_class("nbtrack-media")
 
     def add(self, key: str, step: int, value: Any) -> bool:
@@ -298,7 +310,7 @@ class MediaPanel:
         touched = set()
         for key, step, value in pending:
             kind = MEDIA_TYPES[value["_type"]]
-            self.sections[kind].add(key, step, value)
+            self._section(kind).add(key, step, value)
             touched.add(kind)
         for kind in touched:
             try:
@@ -306,11 +318,25 @@ class MediaPanel:
             except Exception as exc:  # a missing media file must not stop the live view
                 self.sections[kind].label.value = f"cannot show: {exc}"
 
+    def _section(self, kind: str) -> _Section:
+        """The section of a kind of media, made (and shown, in MEDIA_TYPES order) when first needed."""
+        section = self.sections.get(kind)
+        if section is None:
+            section = self.sections[kind] = _Section(kind, self.store)
+            order = list(MEDIA_TYPES.values())
+            self.widget.children = tuple(self.sections[k].widget for k in order if k in self.sections)
+        return section
+
+    def _last(self, kind: str) -> list[tuple[str, int, dict[str, Any]]]:
+        """The newest value of each key of a kind of media (none when none was logged)."""
+        section = self.sections.get(kind)
+        return section.last() if section is not None else []
+
     def static_html(self) -> str:
         """The newest image of each key and the newest table of each key, as self-contained HTML."""
         self.refresh()
         parts, budget = [], MAX_STATIC_IMAGE_BYTES
-        for key, step, value in self.sections["images"].last():
+        for key, step, value in self._last("images"):
             try:
                 image = Image.from_json(value, store=self.store)
             except (OSError, ValueError):
@@ -322,7 +348,7 @@ class MediaPanel:
             parts.append(f"<figure style='display:inline-block;margin:4px'><img src='{_png_uri(image.png_bytes())}' "
                          f"style='max-width:320px'><figcaption style='font-size:11px;color:#555'>{caption}"
                          "</figcaption></figure>")
-        for key, step, value in self.sections["tables"].last():
+        for key, step, value in self._last("tables"):
             try:
                 table = Table.from_json(value, store=self.store)
             except (OSError, ValueError):
@@ -336,7 +362,7 @@ class MediaPanel:
         """The newest audio, video, HTML and point cloud of each key, each in its script-free form."""
         parts, budget = [], MAX_STATIC_IMAGE_BYTES
         for kind in RICH_TYPES.values():
-            for key, step, value in self.sections[kind].last():
+            for key, step, value in self._last(kind):
                 try:
                     part = rich_html(value, store=self.store, title=f"{key} · step {step}")
                 except (OSError, ValueError):
@@ -348,15 +374,16 @@ class MediaPanel:
         return parts
 
     def static_figures(self, limit: int = 12) -> list[go.Figure]:
-        """The newest histogram and plotly figure of each key (at most `limit` of each)."""
-        newest = self.sections["histograms"].last()[:limit]
+        """The newest histogram and plotly figure of each key (at most `limit` of each), queued values included."""
+        self.refresh()
+        newest = self._last("histograms")[:limit]
         figures = [histogram_figure(v, title=f"{k} · step {s}") for k, s, v in newest]
-        for _key, _step, value in self.sections["plotly"].last()[:limit]:
+        for _key, _step, value in self._last("plotly")[:limit]:
             try:
                 figures.append(load(value, store=self.store).to_figure())
             except (OSError, ValueError):
                 continue
-        for key, step, value in self.sections["charts"].last()[:limit]:
+        for key, step, value in self._last("charts")[:limit]:
             try:
                 figures.append(custom_chart_value_figure(value, store=self.store, title=key))
             except (OSError, ValueError, KeyError):

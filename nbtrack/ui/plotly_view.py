@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 import traitlets
 
-__all__ = ["PlotlyView", "figure_json"]
+__all__ = ["PlotlyView", "ensure_loader", "figure_json"]
 
 _HERE = Path(__file__).parent
 
@@ -32,7 +32,8 @@ class _PlotlyJS(anywidget.AnyWidget):
 _loader: dict[str, _PlotlyJS] = {}
 
 
-def _ensure_loader() -> None:
+def ensure_loader() -> None:
+    """Send plotly.js to the page (once per kernel); a view calls it early so the first chart need not wait."""
     loader = _loader.get("widget")
     if loader is None or loader.comm is None:
         from plotly.offline import get_plotlyjs
@@ -65,7 +66,7 @@ def figure_json(fig: go.Figure) -> dict[str, Any]:
 
 
 class PlotlyView(anywidget.AnyWidget):
-    """One chart: `show(fig)` to draw a figure, `set_xy(i, x, y)` to move one trace's points."""
+    """One chart: `show(fig)` to draw a figure, `set_xy({i: (x, y)})` to move some traces' points."""
 
     _esm = _HERE / "plotly_view.js"
     figure = traitlets.Dict().tag(sync=True)
@@ -73,7 +74,7 @@ class PlotlyView(anywidget.AnyWidget):
                                 "front end's plotly_restyle).").tag(sync=True)
 
     def __init__(self, fig: go.Figure | None = None, **kwargs: Any) -> None:
-        _ensure_loader()
+        ensure_loader()
         super().__init__(**kwargs)
         self._fig = go.Figure()
         if fig is not None:
@@ -102,10 +103,14 @@ class PlotlyView(anywidget.AnyWidget):
         self._fig = fig
         self.figure = figure_json(fig)
 
-    def set_xy(self, points: dict[int, tuple[Any, Any]]) -> None:
-        """Replace the x/y of some traces ({trace index: (x, y)}) in one message."""
+    def set_xy(self, points: dict[int, tuple[Any, Any]], *, modes: dict[int, str] | None = None) -> None:
+        """Replace the x/y (and optionally the mode) of some traces ({trace index: (x, y)}) in one message."""
         data = list(self.figure.get("data", []))
+        modes = modes or {}
         for index, (x, y) in points.items():
-            self._fig.data[index].x, self._fig.data[index].y = x, y
+            trace = self._fig.data[index]
+            trace.x, trace.y = x, y
             data[index] = {**data[index], "x": _plain(x), "y": _plain(y)}
+            if index in modes:
+                trace.mode = data[index]["mode"] = modes[index]
         self.figure = {**self.figure, "data": data}

@@ -65,6 +65,9 @@ function render({ model, el }) {
   const more = node("button", "nbtrack-runs-more");
   root.append(bar, wrap, more);
   el.append(root);
+  for (const type of ["keydown", "keypress", "keyup"]) {
+    bar.addEventListener(type, (event) => event.stopPropagation()); // typing filters runs, not notebook shortcuts
+  }
 
   let limit = PAGE;
   let timer = null;

@@ -17,7 +17,15 @@ _PLOTS_JS = """() => {
   const parallel = plots.find(p => p.data.length && p.data[0].type === 'parcoords');
   const curves = plots.find(p => p.data.length && p.data.every(t => !t.type || t.type.startsWith('scatter')));
   const names = curves ? curves.data.map(t => t.name || '') : [];
+  const colors = {};
+  if (curves) for (const t of curves.data) colors[t.name] = t.line && t.line.color;
+  const runs = dash.querySelector('.nbtrack-runs');
+  const area = dash.closest('.jp-OutputArea-output') || dash;
   return {
+    colors,
+    chips: Array.from(dash.querySelectorAll('.nbtrack-metric')).filter(c => c.offsetWidth > 0).length,
+    tableRight: runs ? runs.getBoundingClientRect().right : null,
+    areaRight: area.getBoundingClientRect().right,
     rows: dash.querySelectorAll('tr[data-id]').length,
     parallel: parallel ? {dimensions: parallel.data[0].dimensions.length,
                           svg: Boolean(parallel.querySelector('.main-svg')),
@@ -50,6 +58,17 @@ def test_dashboard_table_parallel_coordinates_and_selection(lab: Lab, notebooks_
     # parameters lr and layers, and the metric, are axes of the parallel-coordinates plot
     assert before["parallel"]["dimensions"] >= 3, before
     assert before["names"] == ["lr-0.001", "lr-0.01", "lr-0.1"], before  # 3 runs selected at first
+    assert before["chips"] >= 2, before  # every metric is a chip, visible without a click
+    assert before["tableRight"] <= before["areaRight"] + 1, before  # no column cut off by the output area
+
+    # typing in the metric filter stays there: no notebook shortcut fires (command-mode "a" adds a cell)
+    cells = page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets.length")
+    box = dash.locator(".nbtrack-metrics-filter")
+    box.click()
+    page.keyboard.type("aab")
+    assert box.input_value() == "aab"
+    assert page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets.length") == cells
+    box.fill("")
 
     # untick one run: its curves leave the overlay
     row = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .nbtrack-dashboard tr[data-id]", has_text="lr-0.01")
@@ -68,4 +87,6 @@ def test_dashboard_table_parallel_coordinates_and_selection(lab: Lab, notebooks_
     page.wait_for_function(
         f"(n0) => {{ const s = ({_PLOTS_JS})(); return s && s.traces === n0; }}",
         arg=before["traces"], timeout=20_000, polling=100)
-    assert page.evaluate(_PLOTS_JS)["names"] == before["names"]
+    again = page.evaluate(_PLOTS_JS)
+    assert again["names"] == before["names"]
+    assert again["colors"] == before["colors"], (before, again)  # every run back in its own colour
