@@ -229,11 +229,18 @@ class Image:
         return f"<nbtrack.Image {self.width}x{self.height}{caption}>"
 
 
+_TABLE_LOG_MODES = ("IMMUTABLE", "MUTABLE", "INCREMENTAL")
+
+
 class Table:
     """Rows and columns (cells may hold Images), logged as a JSON file; W&B's `Table`."""
 
     def __init__(self, columns: Sequence[str] | None = None, data: Sequence[Sequence[Any]] | None = None, *,
-                 rows: Sequence[Sequence[Any]] | None = None, dataframe: Any = None) -> None:
+                 rows: Sequence[Sequence[Any]] | None = None, dataframe: Any = None,
+                 log_mode: str = "IMMUTABLE") -> None:
+        if log_mode not in _TABLE_LOG_MODES:
+            raise ValueError(f"nbtrack.Table: log_mode {log_mode!r} is not one of {', '.join(_TABLE_LOG_MODES)}")
+        self.log_mode = log_mode  # W&B's modes; every log here stores the whole table as it is then
         if dataframe is not None:
             columns = [str(c) for c in dataframe.columns] if columns is None else columns
             data = dataframe.itertuples(index=False, name=None)

@@ -156,6 +156,18 @@ def test_table_from_dataframe_and_rows() -> None:
         nbtrack.Table(columns=["a", "a"])
 
 
+
+def test_table_takes_w_and_b_log_modes_and_logs_the_whole_table_each_time() -> None:
+    table = nbtrack.Table(columns=["a"], log_mode="INCREMENTAL")
+    with nbtrack.init(project="media") as run:
+        for i in range(3):
+            table.add_data(i)
+            run.log({"t": table})
+    assert [ref["nrows"] for ref in logged(run, "t")] == [1, 2, 3]
+    assert nbtrack.Table(columns=["a"]).log_mode == "IMMUTABLE"
+    with pytest.raises(ValueError, match="log_mode 'APPEND' is not one of IMMUTABLE, MUTABLE, INCREMENTAL"):
+        nbtrack.Table(columns=["a"], log_mode="APPEND")
+
 # -- histograms and plotly ------------------------------------------------------------
 
 def test_histogram_from_values_and_np_histogram() -> None:

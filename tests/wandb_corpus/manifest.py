@@ -1,6 +1,6 @@
 """The corpus: which W&B example scripts, how each is changed, and what each must leave in the store.
 
-Every piece is a file of github.com/wandb/examples at COMMIT, written by W&B's authors. `data_edits`
+Every piece is a file of the wandb/examples repository at COMMIT, written by W&B's authors. `data_edits`
 are (exact source text, synthetic replacement) pairs: only downloads of data are replaced. `checks`
 are what the nbtrack run must leave in the store: runs (at least), history keys, media types per
 key, artifacts (at least), summary keys.
