@@ -10,13 +10,15 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from .store import Store
 from .ui.static import plotlyjs_script
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 __all__ = ["MAX_CURVE_RUNS", "REPORT_POINTS", "CSS", "LAZY_SCRIPT", "lazy_figure", "markdown_html", "runs_table_html",
            "comments_section", "page_html", "write_page"]

@@ -14,10 +14,9 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from ._query import history, runs as runs_frame
 from ._report_spec import check_spec, load_spec, markdown_block, panel_block, save_spec
@@ -27,6 +26,9 @@ from .store import Store, open_store
 from .ui._importance import importance_table
 from .ui.charts import (group_keys, importance_table_figure, line_figure, metric_curves, parallel_data,
                         parallel_figure, run_colors, scatter_figure, scatter_points)
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 __all__ = ["Report", "Panel", "render_panel"]
 
