@@ -218,6 +218,7 @@ def parallel_figure(data: Parallel, *, title: str = "") -> go.Figure:
             },
             labelfont={"size": 11},
             tickfont={"size": 10},
+            customdata=_hover_texts(data),
         )
     )
     _style(fig, title, HEIGHT + 70)
@@ -378,6 +379,16 @@ def _dimension(axis: Axis) -> dict[str, object]:
     if axis.tickvals:
         dimension.update(tickvals=list(axis.tickvals), ticktext=list(axis.ticktext))
     return dimension
+
+
+def _hover_texts(data: Parallel) -> list[list[str]]:
+    """Per run: its id, then its value on each axis as the user wrote it (the hover card of nbtrack's parcoords)."""
+    columns = []
+    for axis in data.axes:
+        names = dict(zip(axis.tickvals, axis.ticktext)) if axis.scale == "category" else {}
+        values = np.power(10.0, axis.values) if axis.scale == "log" else axis.values
+        columns.append([names.get(v, f"{v:.4g}") for v in np.asarray(values, dtype=float).tolist()])
+    return [[run_id, *texts] for run_id, *texts in zip(data.run_ids, *columns)]
 
 
 def _style(fig: go.Figure, title: str, height: int) -> None:
