@@ -13,7 +13,7 @@ const VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89
   "#b5de2b", "#fde725"];
 const TYPED = { f8: Float64Array, f4: Float32Array, i4: Int32Array, u4: Uint32Array, i2: Int16Array,
   u2: Uint16Array, i1: Int8Array, u1: Uint8Array };
-const GREY = "#c4c4c4";
+const GREY = "#aaa";
 const FONT = '"Open Sans", verdana, arial, sans-serif';
 const HIT = 14; // px either side of an axis where a press starts a brush
 const CLICK = 3; // px a press may move and still be a click (which clears the axis)
@@ -48,7 +48,7 @@ function fmt(v) {
 function niceTicks(lo, hi, count = 5) {
   const span = hi - lo;
   const mag = 10 ** Math.floor(Math.log10(span / count));
-  const step = [1, 2, 5, 10].map((k) => k * mag).find((s) => span / s <= count);
+  const step = [1, 2, 5, 10].map((k) => k * mag).find((s) => span / s <= count + 1);
   const out = [];
   for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Number(t.toPrecision(12)));
   return out;
@@ -264,7 +264,7 @@ class Parcoords {
     this.paths.forEach((path, i) => {
       const ok = this.inside(i);
       path.setAttribute("stroke", ok ? this.colors[i] : GREY);
-      path.setAttribute("stroke-opacity", ok ? 0.85 : 0.4);
+      path.setAttribute("stroke-opacity", ok ? 0.9 : 0.55);
       path.classList.toggle("nbtrack-parcoords-out", !ok);
       (ok ? kept : out).push(path);
     });
@@ -339,7 +339,7 @@ class Parcoords {
     const y = (v) => bottom - ((v - cb.lo) / ((cb.hi - cb.lo) || 1)) * (bottom - top);
     const tickvals = cb.tickvals ? numbers(cb.tickvals) : null;
     const ticks = tickvals ? tickvals.map((v, i) => [v, cb.ticktext && cb.ticktext[i] != null ? String(cb.ticktext[i]) : fmt(v)])
-      : (cb.hi > cb.lo ? niceTicks(cb.lo, cb.hi, 4) : [cb.lo]).map((v) => [v, fmt(v)]);
+      : (cb.hi > cb.lo ? niceTicks(cb.lo, cb.hi) : [cb.lo]).map((v) => [v, fmt(v)]);
     for (const [v, text] of ticks) {
       if (!(v >= cb.lo - 1e-9 && v <= cb.hi + 1e-9)) continue;
       el(g, "text", { x: x + thick + 4, y: y(v) + 3.5, "font-size": 10, fill: "#444" }, text);
