@@ -208,9 +208,9 @@ def test_parallel_figure_structure() -> None:
 
 def test_parallel_figure_carries_each_lines_values_as_written_for_the_hover_card() -> None:
     """nbtrack's SVG parcoords shows these on hover: data units (not log10, not category codes)."""
-    (trace,) = parallel_figure(parallel_data(runs_frame(), "summary.loss")).data
+    (trace,) = parallel_figure(parallel_data(runs_frame(), "summary.loss"), names={"r1": "one"}).data
     assert [list(row) for row in trace.customdata] == [
-        ["r1", "0.0001", "32", "sgd", "0.5"],
+        ["one", "0.0001", "32", "sgd", "0.5"],  # the run's name where given, else its id
         ["r2", "0.001", "64", "adam", "0.25"],
         ["r3", "0.01", "32", "None", "1"],
         ["r4", "0.001", "128", "sgd", "0.75"],

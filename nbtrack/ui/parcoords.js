@@ -112,6 +112,7 @@ class Parcoords {
     this.tip.className = "nbtrack-parcoords-tip";
     this.tip.style.cssText = "position:absolute;display:none;pointer-events:none;background:rgba(255,255,255,.95);"
       + `border:1px solid #999;border-radius:3px;padding:3px 6px;font:11px ${FONT};white-space:pre;z-index:5`;
+    this.root.appendChild(this.tip);
     parent.appendChild(this.root);
     this.svg = null;
   }
@@ -287,35 +288,39 @@ class Parcoords {
     this.onBrush(brush);
   }
 
-  hovered(e) {
-    // the line nearest the pointer between two axes: drawn bold, its values in a card
-    if (e.buttons || this.dims.length < 2) return this.unhover();
+  nearest(e) {
+    // the line nearest the pointer between two axes (within NEAR px; a brushed-in line before a grey one), or -1
     const box = this.svg.getBoundingClientRect();
     const mx = e.clientX - box.left;
     const my = e.clientY - box.top;
     const j = this.xs.findIndex((x, k) => k < this.xs.length - 1 && mx >= x && mx <= this.xs[k + 1]);
-    if (j < 0) return this.unhover();
+    if (j < 0) return -1;
     const t = (mx - this.xs[j]) / (this.xs[j + 1] - this.xs[j]);
     let best = -1;
     let distance = NEAR;
     this.ys.forEach((ys, i) => {
-      const at = Math.abs(ys[j] + (ys[j + 1] - ys[j]) * t - my);
-      if (at < distance || (at === distance && best >= 0 && !this.inside(best))) { best = i; distance = at; }
+      const at = Math.abs(ys[j] + (ys[j + 1] - ys[j]) * t - my) + (this.inside(i) ? 0 : 0.5);
+      if (at < distance) { best = i; distance = at; }
     });
-    if (best < 0) return this.unhover();
-    this.hover.setAttribute("d", this.paths[best].getAttribute("d"));
+    return best;
+  }
+
+  hovered(e) {
+    // the hovered line drawn bold, its run and values in a card beside the pointer
+    const i = e.buttons || this.dims.length < 2 ? -1 : this.nearest(e);
+    if (i < 0) { this.unhover(); return; }
+    this.hover.setAttribute("d", this.paths[i].getAttribute("d"));
     this.hover.removeAttribute("display");
-    const custom = Array.isArray(this.names[best]) ? this.names[best] : [];
+    const custom = Array.isArray(this.names[i]) ? this.names[i] : [];
     const named = custom.length === this.dims.length + 1;
-    const rows = this.dims.map((d, k) => `${d.label}: ${named ? custom[k + 1] : this.text(d, d.values[best])}`);
+    const rows = this.dims.map((d, k) => `${d.label}: ${named ? custom[k + 1] : this.text(d, d.values[i])}`);
     this.tip.textContent = (named ? [String(custom[0]), ...rows] : rows).join("\n");
     this.tip.style.display = "block";
-    const rootBox = this.root.getBoundingClientRect();
-    const tipLeft = mx + 14 + this.tip.offsetWidth > rootBox.width ? mx - 14 - this.tip.offsetWidth : mx + 14;
-    this.tip.style.left = `${Math.max(0, tipLeft)}px`;
-    this.tip.style.top = `${Math.max(0, my - this.tip.offsetHeight / 2)}px`;
-    if (!this.tip.isConnected) this.root.appendChild(this.tip);
-    return undefined;
+    const box = this.root.getBoundingClientRect();
+    const x = e.clientX - box.left;
+    const left = x + 14 + this.tip.offsetWidth > box.width ? x - 14 - this.tip.offsetWidth : x + 14;
+    this.tip.style.left = `${Math.max(0, left)}px`;
+    this.tip.style.top = `${Math.max(0, e.clientY - box.top - this.tip.offsetHeight / 2)}px`;
   }
 
   text(d, v) {

@@ -55,6 +55,22 @@ def test_brushing_an_axis_filters_the_table_and_the_curves(lab: Lab, notebooks_d
     page.wait_for_function(
         f"() => {{ const s = ({_STATE_JS})(); return s && s.rows === 3 && s.axes >= 3 && s.names.length === 3; }}",
         timeout=60_000, polling=250)
+    # hovering a line: its run's name and values in a card
+    parallel = dash.locator(".nbtrack-parcoords svg")
+    parallel.scroll_into_view_if_needed()
+    segment = parallel.evaluate("""svg => {
+      const box = svg.getBoundingClientRect();
+      const [a, b] = svg.querySelector('.nbtrack-parcoords-line').getAttribute('d').slice(1).split('L')
+        .map(p => p.split(',').map(Number));
+      return [box.x + (a[0] + b[0]) / 2, box.y + (a[1] + b[1]) / 2]; }""")
+    page.mouse.move(*segment)
+    tip = dash.locator(".nbtrack-parcoords-tip")
+    tip.wait_for(state="visible", timeout=10_000)
+    card = tip.inner_text().splitlines()
+    assert card[0] in ("lr-0.001", "lr-0.01", "lr-0.1") and any(line.startswith("layers: ") for line in card), card
+    page.mouse.move(5, 5)
+    tip.wait_for(state="hidden", timeout=10_000)
+
     brush = dash.locator(".nbtrack-parcoords .nbtrack-parcoords-hit").first  # the first axis: layers, 8 .. 2
     brush.scroll_into_view_if_needed()
     box = brush.bounding_box()
