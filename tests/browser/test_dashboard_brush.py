@@ -100,6 +100,15 @@ def test_brushing_an_axis_filters_the_table_and_the_curves(lab: Lab, notebooks_d
     assert refreshed["brush"][0] == 1 and sum(refreshed["brush"]) == 1 and refreshed["greyed"] == 1, refreshed
     assert all("lr-0.1" not in text for text in refreshed["rowText"]), refreshed
 
+    # the plot follows its output area's width (and keeps the brush)
+    width = "() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .nbtrack-parcoords svg').clientWidth"
+    wide = page.evaluate(width)
+    page.set_viewport_size({"width": 1000, "height": 1000})
+    page.wait_for_function(f"(w) => ({width})() < w - 200", arg=wide, timeout=10_000, polling=100)
+    assert page.evaluate(_STATE_JS)["brush"][0] == 1
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.wait_for_function(f"(w) => ({width})() === w", arg=wide, timeout=10_000, polling=100)
+
     # a click on the brushed axis clears it: every run again
     box = brush.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
