@@ -183,8 +183,11 @@ class Parcoords {
     }));
     this.lines = el(svg, "g", { class: "nbtrack-parcoords-lines", fill: "none", "stroke-width": 1.5 });
     this.paths = this.ys.map((ys) => {
-      let d = "";
-      ys.forEach((y, j) => { if (Number.isFinite(y)) d += `${d && Number.isFinite(ys[j - 1]) ? "L" : "M"}${this.xs[j].toFixed(1)},${y.toFixed(1)}`; });
+      let d = ""; // a missing value breaks the line
+      ys.forEach((y, j) => {
+        if (!Number.isFinite(y)) return;
+        d += `${d && Number.isFinite(ys[j - 1]) ? "L" : "M"}${this.xs[j].toFixed(1)},${y.toFixed(1)}`;
+      });
       return el(this.lines, "path", { d, class: "nbtrack-parcoords-line" });
     });
     this.hover = el(svg, "path", { fill: "none", stroke: "#222", "stroke-width": 3, display: "none",
@@ -255,7 +258,8 @@ class Parcoords {
   }
 
   inside(i) {
-    return this.dims.every((d) => !d.brush.length || d.brush.some(([lo, hi]) => d.values[i] >= lo && d.values[i] <= hi));
+    const passes = (d) => d.brush.some(([lo, hi]) => d.values[i] >= lo && d.values[i] <= hi);
+    return this.dims.every((d) => !d.brush.length || passes(d));
   }
 
   paint() {
@@ -343,7 +347,8 @@ class Parcoords {
     el(g, "rect", { x, y: top, width: thick, height: bottom - top, fill: `url(#${id})` });
     const y = (v) => bottom - ((v - cb.lo) / ((cb.hi - cb.lo) || 1)) * (bottom - top);
     const tickvals = cb.tickvals ? numbers(cb.tickvals) : null;
-    const ticks = tickvals ? tickvals.map((v, i) => [v, cb.ticktext && cb.ticktext[i] != null ? String(cb.ticktext[i]) : fmt(v)])
+    const ticks = tickvals
+      ? tickvals.map((v, i) => [v, cb.ticktext && cb.ticktext[i] != null ? String(cb.ticktext[i]) : fmt(v)])
       : (cb.hi > cb.lo ? niceTicks(cb.lo, cb.hi) : [cb.lo]).map((v) => [v, fmt(v)]);
     for (const [v, text] of ticks) {
       if (!(v >= cb.lo - 1e-9 && v <= cb.hi + 1e-9)) continue;
