@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from nbtrack.ui.charts import Curve, importance_figure, line_figure, parallel_data, parallel_figure, scatter_figure
+from nbtrack.ui.charts import Curve, importance_table_figure, line_figure, parallel_data, parallel_figure, scatter_figure
 from nbtrack.ui.static import chart_html, static_bundle
 from nbtrack.ui.svg import figure_svg
 
@@ -30,8 +30,10 @@ def test_every_chart_kind_is_drawn_as_well_formed_svg_in_milliseconds() -> None:
     figures = {
         "lines": lines,
         "parallel": parallel_figure(parallel_data(_runs(), "summary.loss")),
-        "importance": importance_figure(pd.DataFrame({"param": ["config.lr", "config.opt"], "importance": [.7, .3],
-                                                      "correlation": [-.5, .2]}), metric="summary.loss"),
+        "importance": importance_table_figure(pd.DataFrame({"param": ["config.lr", "config.opt"],
+                                                            "importance": [.7, .3], "correlation": [-.5, .2],
+                                                            "level": [None, None], "ped_anova": [.6, .4]}),
+                                              metric="summary.loss"),
         "scatter": scatter_figure(pd.DataFrame({"id": list("ab"), "name": list("ab"), "x": [.1, .01],
                                                 "y": [1.0, 2.0]}), param="config.lr", metric="summary.loss"),
         "gaps": go.Figure(go.Scatter(x=[0, 1, 2, 3, 4], y=[1, None, 2, float("nan"), 3], mode="lines")),
