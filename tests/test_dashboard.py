@@ -458,7 +458,7 @@ def test_display_starts_polling_and_close_stops_it(four: dict[str, str], make_ru
     while len(dash.table.rows) < 5 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(dash.table.rows) == 5
-    poller = dash._poller
+    poller = dash._poller.thread
     dash.close()
     assert not dash.polling and poller is not None and not poller.is_alive()
     assert dash.table.comm is None and dash.curves.comm is None
@@ -508,3 +508,28 @@ def test_pure_trait_helpers(four: dict[str, str], store: Store) -> None:
     assert metric_columns(runs) == ["summary.loss", "summary.val/acc"]
     assert recent_ids(runs, 2) == [four["d"], four["c"]]
     assert isinstance(nbtrack.dashboard, Callable)  # the lazy public name resolves
+
+
+def test_the_poller_reports_each_refresh_and_ends_with_its_view() -> None:
+    from nbtrack.ui._poller import Poller
+
+    class View:
+        calls = 0
+
+        def refresh(self) -> None:
+            View.calls += 1
+            if View.calls == 1:
+                raise OSError("store gone")
+
+    seen: list[Exception | None] = []
+    view = View()
+    poller = Poller(view, View.refresh, name="nbtrack-test", interval=0.01, after=lambda _, e: seen.append(e))
+    poller.start()
+    deadline = time.monotonic() + 10
+    while len(seen) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert isinstance(seen[0], OSError) and seen[1] is None  # a failure is reported, then the recovery
+    seen.clear()  # the error's traceback holds the view
+    del view
+    poller.thread.join(timeout=10)  # nobody holds the view: the thread ends on its own
+    assert not poller.alive

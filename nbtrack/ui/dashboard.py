@@ -11,7 +11,6 @@ it changed; ``close()`` stops it. Displayed, it shows its snapshot under the vie
 from __future__ import annotations
 
 import html
-import logging
 import threading
 import time
 import weakref
@@ -33,6 +32,7 @@ from ._importance import importance_table
 from ._runs_table import RunsTable, recent_ids, static_table_html
 from ._sweep_charts_view import SweepCharts
 from ._metric_picker import MetricPicker
+from ._poller import POLL_INTERVAL, Poller
 from .charts import (Parallel, XAxis, column_label, group_keys, importance_table_figure, line_figure, metric_curves,
                      parallel_data, parallel_figure, param_columns, scatter_figure, scatter_points)
 from .comments_box import CommentsBox
@@ -47,13 +47,10 @@ __all__ = ["Dashboard", "analysis_figure", "curves_figure", "dashboard", "defaul
 View = Literal["parallel", "scatter", "importance"]
 Goal = Literal["minimize", "maximize"]
 
-POLL_INTERVAL = 2.0  # seconds between two activity checks
 DEFAULT_METRICS = 30  # at most this many metric panels when the dashboard opens (W&B: a panel per key)
 MAX_CURVE_RUNS = 50  # curves are drawn for at most this many selected runs
-OVERHEAD_FACTOR = 20  # wait >= 20x the last refresh: a busy kernel loses <= ~5 % to the dashboard
 _UNSELECTED = "#c7c7c7"
 _MAXIMIZED = ("acc", "auc", "f1", "precision", "recall", "score", "reward", "return", "map", "iou")
-_log = logging.getLogger("nbtrack")
 _polling: weakref.WeakValueDictionary[tuple[str, str | None], Dashboard] = weakref.WeakValueDictionary()
 
 
@@ -119,8 +116,8 @@ class Dashboard(widgets.VBox):
         self.store = store if store is not None else open_store()
         self.poll_interval = poll_interval
         self._lock = threading.RLock()
-        self._stop = threading.Event()
-        self._poller: threading.Thread | None = None
+        self._poller = Poller(self, Dashboard.refresh, name="nbtrack-dashboard", interval=poll_interval,
+                              after=Dashboard._after_poll)
         self.figures: dict[View, PlotlyView] = {}  # one per parameter view, made when first shown
         self._pending: set[str] | None = None
         self._history: dict[str, pd.DataFrame] = {}
@@ -380,22 +377,23 @@ class Dashboard(widgets.VBox):
         if previous is not None and previous is not self:
             previous.stop()  # the cell was re-run: one poller per project is enough
         _polling[(self.store.url, self.project)] = self
-        if not self.polling:
-            self._stop.clear()
-            self._poller = threading.Thread(target=_poll, args=(weakref.ref(self), self._stop, self.poll_interval),
-                                            name="nbtrack-dashboard", daemon=True)
-            self._poller.start()
+        self._poller.start()
 
     def stop(self) -> None:
         """Stop polling; refresh() still works."""
-        self._stop.set()
-        if self._poller is not None and self._poller is not threading.current_thread():
-            self._poller.join(timeout=5)
+        self._poller.stop()
 
     @property
     def polling(self) -> bool:
         """Whether the background refresh is running."""
-        return self._poller is not None and self._poller.is_alive()
+        return self._poller.alive
+
+    def _after_poll(self, error: Exception | None) -> None:
+        """Show a failed background refresh in the header (and clear it once one works)."""
+        status = "" if error is None else f"refresh failed: {error}"
+        if status != self._status:
+            self._status = status
+            self._request("header")
 
     def close(self) -> None:
         """Stop polling and close every widget of the dashboard."""
@@ -435,26 +433,6 @@ class Dashboard(widgets.VBox):
         running = int((self.runs["state"] == "running").sum())
         return (f"nbtrack dashboard of {where}: {len(self.runs)} runs ({running} running), "
                 f"{len(self.table.selected)} selected")
-
-
-def _poll(ref: weakref.ref[Dashboard], stop: threading.Event, interval: float) -> None:
-    """The polling loop; ends on stop or when the dashboard is gone. Re-reads take <= ~5 % of the time."""
-    wait = interval
-    while not stop.wait(wait):
-        dash = ref()
-        if dash is None:
-            return
-        started, status = time.perf_counter(), ""
-        try:
-            dash.refresh()
-        except Exception as exc:  # keep polling: the store may come back
-            _log.warning("nbtrack dashboard: refresh failed: %s", exc)
-            status = f"refresh failed: {exc}"
-        if status != dash._status:
-            dash._status = status
-            dash._request("header")
-        wait = max(interval, OVERHEAD_FACTOR * (time.perf_counter() - started))
-        del dash
 
 
 def _set_options(dropdown: widgets.Dropdown, options: list[tuple[str, str]], default: str | None) -> None:
