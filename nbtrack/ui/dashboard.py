@@ -33,9 +33,10 @@ from ._runs_table import RunsTable, recent_ids, static_table_html
 from ._sweep_charts_view import SweepCharts
 from ._metric_picker import MetricPicker
 from ._poller import POLL_INTERVAL, Poller
-from .charts import (Parallel, XAxis, column_label, group_keys, importance_table_figure, line_figure, metric_curves,
-                     parallel_data, parallel_figure, param_columns, scatter_figure, scatter_points)
+from .charts import (DEFAULT_GROUP, Parallel, XAxis, column_label, group_keys, importance_table_figure, line_figure,
+                     metric_curves, parallel_data, parallel_figure, param_columns, scatter_figure, scatter_points)
 from .comments_box import CommentsBox
+from .curve_sections import CurveSections
 from .compare import MAX_COMPARED, captured_source, compare_html
 from .plotly_view import PlotlyView
 from .registry import registry_html
@@ -139,7 +140,7 @@ class Dashboard(widgets.VBox):
                                             style={"button_width": "auto"})
         self.smoothing = widgets.FloatSlider(0.0, min=0.0, max=0.99, step=0.01, description="smoothing",
                                              continuous_update=False)
-        self.curves = PlotlyView()
+        self.curves = CurveSections(on_toggle=self._section_toggled)
         self.view = widgets.ToggleButtons(options=[("parallel coordinates", "parallel"), ("scatter", "scatter"),
                                                    ("importance", "importance")], style={"button_width": "auto"})
         self.metric = widgets.Dropdown(description="metric")
@@ -267,14 +268,21 @@ class Dashboard(widgets.VBox):
                 self._request("analysis")
 
     def _draw_curves(self) -> None:
-        """Overlay the chosen metrics of the selected runs."""
+        """Overlay the chosen metrics of the selected runs: a section per key prefix, a panel per key."""
         inside = None if self.table.brushed is None else set(self.table.brushed)
         ids = [i for i in self.table.selected if inside is None or i in inside][:MAX_CURVE_RUNS]
         keys = list(self.metrics.value)
         names = dict(zip(self.runs["id"], self.runs["name"]))
-        fig = curves_figure(self._history_of(ids, keys), keys, x=self.x_axis.value,
-                            smoothing=self.smoothing.value, names=names, colors=self.table.colors)
-        self.curves.show(fig)
+        history = self._history_of(ids, keys)
+        groups = group_keys(keys) or {DEFAULT_GROUP: []}  # with no metric: one section saying so
+        self.curves.show({group: (curves_figure(history, members, x=self.x_axis.value, smoothing=self.smoothing.value,
+                                                names=names, colors=self.table.colors), len(members))
+                          for group, members in groups.items()})
+
+    def _section_toggled(self, change: Mapping[str, Any]) -> None:
+        """A section was opened or closed: the snapshot keeps it so."""
+        if self._snapshot is not None:
+            self._snapshot.changed()
 
     def _draw_analysis(self) -> None:
         """Draw the chosen parameter chart over the runs the table shows, unless its inputs are unchanged."""
@@ -407,12 +415,16 @@ class Dashboard(widgets.VBox):
     def static_bundle(self, *, interactive: bool = True) -> dict[str, Any]:
         """The saved-notebook form: header, static runs table, compare view and the current figures."""
         with self._lock:
-            figures = [view.current for view in (self.curves, *self._analysis.children, *self.sweep_charts.children)]
+            curves = self.curves.sections
+            figures = [fig for _, _, fig, _ in curves]
+            figures += [view.current for view in (*self._analysis.children, *self.sweep_charts.children)]
             header = self._header_html() + static_table_html(self.table) + self.compare.value
             snap = f" {self._snapshot.snapshot_class}" if self._snapshot is not None else ""
             return static.static_bundle(header_html=header, figures=figures, text=repr(self),
                                         image_figure=figures[0] if figures else None, interactive=interactive,
-                                        root_class="nbtrack-dashboard-static" + snap)
+                                        root_class="nbtrack-dashboard-static" + snap,
+                                        sections={i: (group, panels, shown)
+                                                  for i, (group, panels, _, shown) in enumerate(curves)})
 
     def _ipython_display_(self) -> None:
         """Show the view and, under it, its snapshot (what a notebook without this kernel shows); start polling."""

@@ -22,11 +22,12 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 
+from ._sections import section_html
 from .svg import figure_svg
 
 __all__ = ["MARKER", "chart_html", "figure_png", "output_metadata", "plotlyjs_script", "png_later",
@@ -84,11 +85,13 @@ UPGRADE_SCRIPT = (
 def static_bundle(
     *, header_html: str, figures: Sequence[go.Figure], text: str, image_figure: go.Figure | None = None,
     root_class: str = "nbtrack-static", attrs: dict[str, str] | None = None, interactive: bool = True,
+    sections: Mapping[int, tuple[str, int, bool]] | None = None,
 ) -> dict[str, Any]:
     """A MIME bundle: text/html (SVG charts, interactive where plotly.js runs), image/svg+xml, text/plain.
 
     `image_figure` is the one picture for image-only viewers; `interactive=False` leaves plotly.js
     and the upgrade script out (a widget's snapshot: replaced often, hidden while the widget lives).
+    `sections` puts figure i in a collapsible section: {i: (key group, panel count, open)}.
     """
     parts = []
     if figures and interactive and not _session["plotlyjs_sent"]:
@@ -96,7 +99,10 @@ def static_bundle(
         _session["plotlyjs_sent"] = True
     attr_text = "".join(f' {k}="{html.escape(v, quote=True)}"' for k, v in (attrs or {}).items())
     parts.append(f'<div class="{root_class}"{attr_text}>{header_html}')
-    parts.extend(chart_html(fig) for fig in figures)
+    for i, fig in enumerate(figures):
+        section = (sections or {}).get(i)
+        parts.append(chart_html(fig) if section is None
+                     else section_html(section[0], section[1], chart_html(fig), open_=section[2]))
     if figures and interactive:
         parts.append(UPGRADE_SCRIPT)
     parts.append("</div>")
