@@ -421,7 +421,7 @@ class Dashboard(widgets.VBox):
             header = self._header_html() + static_table_html(self.table) + self.compare.value
             snap = f" {self._snapshot.snapshot_class}" if self._snapshot is not None else ""
             return static.static_bundle(header_html=header, figures=figures, text=repr(self),
-                                        image_figure=figures[0] if figures else None, interactive=interactive,
+                                        interactive=interactive,
                                         root_class="nbtrack-dashboard-static" + snap,
                                         sections={i: (group, panels, shown)
                                                   for i, (group, panels, _, shown) in enumerate(curves)})

@@ -227,7 +227,7 @@ class LiveRunView:
 
     # -- lifecycle -----------------------------------------------------------
     def static_figures(self) -> tuple[list[go.Figure], go.Figure | None]:
-        """The final charts: one figure per group, and all keys in one figure for image-only viewers."""
+        """The final charts: one figure per group, and all keys in one figure (for the optional PNG)."""
         self._drain()
         groups = self._groups()
         figures = []
@@ -257,7 +257,7 @@ class LiveRunView:
         bundle = static_bundle(
             header_html=self._header_html(run.state) + banner + self._media.static_html(), figures=figures,
             text=repr(RunCard(run)),
-            image_figure=combined, attrs={"data-run-id": run.id, "data-state": run.state},
+            attrs={"data-run-id": run.id, "data-state": run.state},
         )
         for fw in self._figures.values():
             fw.close()
