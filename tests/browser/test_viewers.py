@@ -1,4 +1,4 @@
-"""What a front end that shows only images (GitHub-like) sees of a notebook nbtrack wrote.
+"""What viewers other than Jupyter's show of a notebook nbtrack wrote: image-only front ends, VS Code's rules.
 
 A real notebook (three `%%track` cells, one logging keys under `train/` and `val/`, a dashboard,
 a sweep panel that ran its trials, an agent's progress bar) is executed by nbclient with PNGs off,
@@ -8,6 +8,11 @@ draws at real size with ink in it, and that image must hold every chart of the o
 chart's band of the picture has ink of its own. Outputs without a chart (the agent's progress
 bar, a widget's own output) fall back to their text. A page made of what such a front end
 shows is saved as build/screenshots/image-only.png.
+
+VS Code is not run here. Its rules, as read in its source (the README cites the files and lines),
+are applied to the same notebook in Chromium: the mime type it picks per output, the Jupyter
+extension's fallback when the kernel does not hold a widget's model, and its built-in HTML renderer
+(no sanitiser; each `<script>` re-created so that it runs; all outputs in one document).
 """
 
 from __future__ import annotations
@@ -149,3 +154,70 @@ def test_the_dashboard_picture_names_its_sections_and_counts_their_panels(notebo
     page_html = "".join(dash["text/html"])
     opened = re.findall(r"data-section='([^']+)' open", page_html)
     assert opened[:3] == ["charts", "train", "val"] and set(opened[3:]) <= {"system"}, opened
+
+
+# -- VS Code's rules, from our reading of its source ------------------------------------------------------
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# the workbench's default order; a type it does not list (such as the widget view) sorts ahead of all of them
+VSCODE_DEFAULT_ORDER = ("application/json", "application/javascript", "text/html", "image/svg+xml", "text/latex",
+                        "text/markdown", "image/png", "image/jpeg", "text/plain")
+
+
+def vscode_picks(data: dict[str, Any], *, kernel_has_model: bool = False) -> str:
+    """The mime type VS Code renders: the first in its order that a renderer takes (the widget renderer
+    declines, so the next type shows, when no kernel holds the widget's model)."""
+    ranked = sorted(data, key=lambda m: VSCODE_DEFAULT_ORDER.index(m) if m in VSCODE_DEFAULT_ORDER else -1)
+    return next(m for m in ranked if m != WIDGET_VIEW or kernel_has_model)
+
+
+# VS Code's built-in renderer, as read: set the HTML as innerHTML, then re-create each <script> so it runs
+_VSCODE_HTML_JS = """(html) => {
+  const out = document.createElement('div');
+  out.className = 'vscode-output';
+  out.innerHTML = html;
+  document.body.appendChild(out);
+  for (const old of Array.from(out.getElementsByTagName('script'))) {
+    const s = document.createElement('script');
+    if (old.type) s.type = old.type;
+    s.text = old.textContent;
+    out.appendChild(s).parentNode.removeChild(s);
+  }
+}"""
+
+
+def test_vscode_shows_each_outputs_html_with_its_pictures_and_runs_its_scripts(notebook: Any, browser: Any) -> None:
+    outputs = _nbtrack_outputs(notebook)
+    picked = [(kind, vscode_picks(data)) for kind, data in outputs]
+    for kind, mime in picked:  # widget outputs fall back to their text line; every other output is HTML
+        assert mime == ("text/plain" if kind.endswith("-widget") else "text/html"), (kind, mime)
+    assert {vscode_picks(d, kernel_has_model=True) for k, d in outputs if k.endswith("-widget")} == {WIDGET_VIEW}
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    errors: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.set_content("<html><body style='font-family:sans-serif'></body></html>")
+        for (kind, mime), (_, data) in zip(picked, outputs):
+            if mime == "text/html":
+                page.evaluate(_VSCODE_HTML_JS, "".join(data[mime]))
+            else:
+                page.evaluate("t => { const p = document.createElement('pre'); p.textContent = t; "
+                              "document.body.appendChild(p); }", "".join(data[mime]))
+        runs = page.locator(".vscode-output .nbtrack-static")
+        assert runs.count() == 6
+        page.wait_for_function("Array.from(document.querySelectorAll('.nbtrack-static .nbtrack-chart'))"
+                               ".every(c => c.querySelector('.plotly-graph-div .main-svg'))", timeout=60_000)
+        assert page.locator(".nbtrack-static img.nbtrack-chart-img").count() == 0  # scripts ran: plotly.js drew
+        for root in (".nbtrack-dashboard-static", ".nbtrack-sweep-panel-static"):  # snapshots: pictures, shown
+            pictures = page.locator(f"{root} img.nbtrack-chart-img")
+            assert pictures.count() >= 2, root
+            page.wait_for_function("s => Array.from(document.querySelectorAll(s)).every(i => i.complete && "
+                                   "i.naturalWidth > 0 && i.getBoundingClientRect().width > 100)",
+                                   arg=f"{root} img.nbtrack-chart-img")
+            assert page.locator(root).last.is_visible(), root  # no live widget on the page: the snapshot shows
+        assert "nbtrack dashboard of project 'shared'" in page.locator("pre").first.inner_text()
+        assert not errors, errors
+        screenshot(page, "vscode-rules")
+    finally:
+        context.close()
