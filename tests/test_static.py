@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from nbtrack.ui.charts import Curve, importance_table_figure, line_figure, parallel_data, parallel_figure, scatter_figure
+from nbtrack.ui.charts import (Curve, importance_table_figure, line_figure, parallel_data, parallel_figure,
+                               scatter_figure)
 from nbtrack.ui.static import chart_html, static_bundle
 from nbtrack.ui.svg import figure_svg
 
