@@ -1,7 +1,9 @@
 """`nbtrack.dashboard()`: a project's runs table, overlaid curves, parameter charts and compare view.
 
 Every value shown is computed here from the runs and history frames (the figure
-builders of :mod:`nbtrack.ui.charts`); the front ends only draw. Only the
+builders of :mod:`nbtrack.ui.charts`); the front ends only draw. Metrics are charted as
+W&B's default workspace does: a panel per key, in a section per key prefix
+(:mod:`nbtrack.ui.curve_sections`). Only the
 selected runs' history is read. Once displayed, a background thread polls
 ``Store.activity()`` (one tiny query) every couple of seconds and re-reads when
 it changed; ``close()`` stops it. Displayed, it shows its snapshot under the view
