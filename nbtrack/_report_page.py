@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .store import Store
-from .ui.static import plotlyjs_script, svg_data_uri
+from .ui.static import chart_html, plotlyjs_script
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -59,11 +59,9 @@ def lazy_figure(fig: go.Figure) -> str:
     Parallel coordinates stay an SVG picture: plotly's parcoords takes three WebGL contexts a chart,
     and a report with a few of them would reach the browser's limit.
     """
-    height = int(fig.layout.height or 300)
     if any(trace.type == "parcoords" for trace in fig.data):
-        title = html.escape(str(fig.layout.title.text or "parallel coordinates"), quote=True)
-        return (f"<img class='nbtrack-chart-img' alt=\"{title}\" width='900' height='{height}' "
-                f"style='max-width:100%;height:auto' src='{svg_data_uri(fig)}'>")
+        return chart_html(fig)
+    height = int(fig.layout.height or 300)
     return (f"<div class='nbtrack-lazy plotly-graph-div' style='min-height:{height}px' "
             f"data-figure=\"{html.escape(fig.to_json(), quote=True)}\"></div>")
 

@@ -57,7 +57,7 @@ def pictures(page: str) -> list[str]:
     """The SVG pictures of the page (parallel coordinates stay one: no WebGL context)."""
     import base64
 
-    return [base64.b64decode(m).decode() for m in re.findall(r"src='data:image/svg\+xml;base64,([^']*)'", page)]
+    return [base64.b64decode(m).decode() for m in re.findall(r'src="data:image/svg\+xml;base64,([^"]*)"', page)]
 
 
 def test_a_saved_spec_round_trips_through_the_store() -> None:
