@@ -483,9 +483,23 @@ def test_static_fallback_holds_table_figures_and_compare(four: dict[str, str], d
     page = dash.static_bundle()["text/html"]
     assert "nbtrack-runs-static" in page and "nbtrack-dashboard-static" in page
     for key in "abcd":
-        assert f"<td style='padding:2px 8px'>{key}</td>" in page
+        assert f"<td style='padding:2px 8px;white-space:nowrap;text-align:left'>{key}</td>" in page
     assert page.count("class=\"nbtrack-chart-img\"") == 3  # 2 sections of curves, parallel coordinates (SVG)
     assert "nbtrack-compare" in page and "parcoords" in page
+    # in the live view's order: table, curves, parameter chart, then the compare view under them
+    assert page.index("nbtrack-runs-static") < page.index("class=\"nbtrack-chart-img\"")
+    assert page.rindex("class=\"nbtrack-chart-img\"") < page.index("nbtrack-compare")
+
+
+def test_the_static_table_keeps_each_cell_on_one_line_numbers_right(four: dict[str, str],
+                                                                   dashboards: list[Dashboard]) -> None:
+    """Names and dates never wrap in a narrow output; number columns line up right under their header."""
+    page = open_dashboard(dashboards).static_bundle(interactive=False)["text/html"]
+    table = page[page.index("<table class='nbtrack-runs-static'"):page.index("</table>")]
+    heads = {label: side for side, label in re.findall(r"<th style='[^']*text-align:(\w+)'>([^<]+)</th>", table)}
+    assert heads["name"] == "left" and heads["lr"] == "right" and heads["loss"] == "right", heads
+    cells = re.findall(r"<td style='(padding[^']*)'>", table)  # the columns (not the colour mark)
+    assert cells and all("white-space:nowrap" in style for style in cells)
 
 
 def test_empty_store(dashboards: list[Dashboard]) -> None:

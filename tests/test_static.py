@@ -101,3 +101,19 @@ def test_the_image_of_a_bundle_is_every_chart_on_one_sheet_with_its_sections() -
     assert len(ids) == len(set(ids)) and all(i.startswith(("c0-", "c1-", "c2-")) for i in ids)  # no clip is shared
     refs = re.findall(r"url\(#([^)]+)\)", bundle["image/svg+xml"])
     assert refs and set(refs) <= set(ids)
+
+
+def test_the_parallel_coordinates_picture_labels_each_axis_left_of_it_from_under_the_title() -> None:
+    """Tick labels sit left of their axis on a white halo (not on the lines), with ticks between the ends."""
+    fig = parallel_figure(parallel_data(_runs(), "summary.loss"))  # its margin leaves 100 px for plotly's labels
+    root = ET.fromstring(figure_svg(fig))
+    axes = sorted({float(line.get("x1")) for line in root.iter(f"{SVG}line")
+                   if line.get("x1") == line.get("x2") and line.get("stroke") == "#444"})
+    assert len(axes) == 3  # lr, opt, loss
+    ticks = [t for t in root.iter(f"{SVG}text") if t.get("paint-order") == "stroke"]
+    for axis in axes:
+        labels = [t for t in ticks if axis - 8 < float(t.get("x")) < axis]
+        assert len(labels) >= 2 and all(t.get("text-anchor") == "end" for t in labels), axis
+    assert {"1", "2", "3"} <= {t.text for t in ticks}  # the loss axis reads 0.5 .. 3 with ticks between
+    tops = [float(line.get("y1")) for line in root.iter(f"{SVG}line") if float(line.get("x1")) in axes]
+    assert min(tops) <= 75  # no empty band between the title and the axes

@@ -179,12 +179,18 @@ def static_table_html(table: RunsTable, *, limit: int = 50) -> str:
     """The table as plain HTML (visible rows in order, at most limit): the saved-notebook form."""
     esc = html.escape
     by_id = {row["id"]: row for row in table.rows}
-    head = "".join(f"<th style='padding:2px 8px;text-align:left'>{esc(c['label'])}</th>" for c in table.columns)
+    # one line a cell (names and dates never wrap), numbers right-aligned under a right-aligned header
+    align = {c["key"]: "right" if any(isinstance(row.get(c["key"]), (int, float))
+                                      and not isinstance(row.get(c["key"]), bool) for row in table.rows) else "left"
+             for c in table.columns}
+    head = "".join(f"<th style='padding:2px 8px;white-space:nowrap;text-align:{align[c['key']]}'>{esc(c['label'])}</th>"
+                   for c in table.columns)
     body = []
     for run_id in table.order[:limit]:
         row, cells = by_id[run_id], []
         for column in table.columns:
-            value, style = row.get(column["key"]), "padding:2px 8px"
+            value = row.get(column["key"])
+            style = f"padding:2px 8px;white-space:nowrap;text-align:{align[column['key']]}"
             if column["key"] == "state":
                 style += f";color:{table.state_colors.get(str(value), '#333')};font-weight:bold"
             text = _text(value)[:19] if column["key"] == "created_at" else _text(value)

@@ -416,15 +416,15 @@ class Dashboard(widgets.VBox):
         super().close()
 
     def static_bundle(self, *, interactive: bool = True) -> dict[str, Any]:
-        """The saved-notebook form: header, static runs table, compare view and the current figures."""
+        """The saved-notebook form, in the live view's order: header, runs table, current figures, compare view."""
         with self._lock:
             curves = self.curves.sections
             figures = [fig for _, _, fig, _ in curves]
             figures += [view.current for view in (*self._analysis.children, *self.sweep_charts.children)]
-            header = self._header_html() + static_table_html(self.table) + self.compare.value
+            header = self._header_html() + static_table_html(self.table)
             snap = f" {self._snapshot.snapshot_class}" if self._snapshot is not None else ""
             return static.static_bundle(header_html=header, figures=figures, text=repr(self),
-                                        interactive=interactive,
+                                        interactive=interactive, footer_html=self.compare.value,
                                         root_class="nbtrack-dashboard-static" + snap,
                                         sections={i: (group, panels, shown)
                                                   for i, (group, panels, _, shown) in enumerate(curves)})

@@ -89,13 +89,14 @@ UPGRADE_SCRIPT = (
 def static_bundle(
     *, header_html: str, figures: Sequence[go.Figure], text: str,
     root_class: str = "nbtrack-static", attrs: dict[str, str] | None = None, interactive: bool = True,
-    sections: Mapping[int, tuple[str, int, bool]] | None = None,
+    sections: Mapping[int, tuple[str, int, bool]] | None = None, footer_html: str = "",
 ) -> dict[str, Any]:
     """A MIME bundle: text/html (SVG charts, interactive where plotly.js runs), image/svg+xml, text/plain.
 
     The image/svg+xml is every figure on one sheet (what image-only viewers show); `interactive=False` leaves plotly.js
     and the upgrade script out (a widget's snapshot: replaced often, hidden while the widget lives).
-    `sections` puts figure i in a collapsible section: {i: (key group, panel count, open)}.
+    `sections` puts figure i in a collapsible section: {i: (key group, panel count, open)}; `footer_html` goes under
+    the charts (what the live view shows below them).
     """
     parts = []
     if figures and interactive and not _session["plotlyjs_sent"]:
@@ -108,6 +109,7 @@ def static_bundle(
         section = (sections or {}).get(i)
         parts.append(chart_html(fig, svg=svg) if section is None
                      else section_html(section[0], section[1], chart_html(fig, svg=svg), open_=section[2]))
+    parts.append(footer_html)
     if figures and interactive:
         parts.append(UPGRADE_SCRIPT)
     parts.append("</div>")

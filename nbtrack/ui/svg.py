@@ -306,7 +306,8 @@ def _parcoords(trace: dict[str, Any], plot: tuple[float, float, float, float]) -
     if not dims:
         return ""
     line = trace.get("line") or {}
-    top, bottom = py + 10, py + ph - 10
+    # the axes start under the title whatever room the figure left for plotly's own labels (no gap above them)
+    top, bottom = min(py, 60) + 10, py + ph - 10
     cols = []
     for d in dims:
         vals = _values(d.get("values"), None, _Categories())
@@ -352,10 +353,12 @@ def _parcoords(trace: dict[str, Any], plot: tuple[float, float, float, float]) -
         if isinstance(ticktext, list) and isinstance(tickvals, list):
             labels = [(float(v), str(t)) for v, t in zip(tickvals, ticktext)]
         else:
-            labels = [(lo, _fmt(lo)), (hi, _fmt(hi))]
-        for value, label in labels:
+            labels = [(v, _fmt(v)) for v in _nice_ticks(lo, hi) if lo <= v <= hi] or [(lo, _fmt(lo))]
+        for value, label in labels:  # left of the axis, on a white halo: readable over the lines, as plotly does
             y = bottom - (value - lo) / ((hi - lo) or 1) * (bottom - top)
-            out.append(_text(x + 4, y + 3, label, size=9, color="#555"))
+            out.append(f"<line x1='{x - 3:.1f}' x2='{x:.1f}' y1='{y:.1f}' y2='{y:.1f}' stroke='#444'/>")
+            out.append(f"<text x='{x - 5:.1f}' y='{y + 3.5:.1f}' {_FONT} font-size='10' text-anchor='end' "
+                       f"fill='#444' stroke='white' stroke-width='3' paint-order='stroke'>{html.escape(label)}</text>")
     out.append("</g>")
     return "".join(out)
 
