@@ -333,6 +333,7 @@ def test_compare_view(four: dict[str, str], dashboards: list[Dashboard]) -> None
     assert "(-1)" in page  # summary.loss 2.0 -> 1.0
     assert "-lr = 0.1" in page and "+lr = 0.01" in page
     assert "+print(&#x27;x &lt; y&#x27;)" in page  # escaped
+    assert re.search(r"<pre class='nbtrack-diff' style='[^']*font-family:monospace", page)  # code, in any front end
     dash.table.selected = [four["a"], four["c"]]
     assert "no captured cell source" in dash.compare.value
     dash.table.selected = [four["c"], four["d"]]

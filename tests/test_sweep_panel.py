@@ -171,6 +171,11 @@ def test_best_so_far_best_row_and_table():
     assert re.findall(r"data-run-id='(\w)'", table) == list("abcde")
     assert "<tr data-run-id='c' data-state='finished' class='nbtrack-best'" in table
     assert "title='ValueError: boom'" in table
+    # names left, numbers right, header and cells alike (nbconvert's CSS right-aligns every cell otherwise)
+    heads = re.findall(r"<th style='[^']*text-align:(\w+)[^']*'>([^<]*)</th>", table)
+    assert [side for side, _ in heads] == ["right", "left", "left", "right", "right", "right"], heads
+    first = re.search(r"<tr data-run-id='a'.*?</tr>", table).group(0)
+    assert re.findall(r"text-align:(\w+);white-space:nowrap'>", first) == [side for side, _ in heads]
     assert sp.parameter_names({"a": {"distribution": "constant", "value": 1},
                                "g": {"parameters": {"b": {"values": [1]}, "h": {"parameters": {"c": {}}}}}}) \
         == ["g.b", "g.h.c"]
@@ -217,6 +222,7 @@ def test_start_runs_the_trials_in_the_background_and_shows_them():
     best = runs.loc[runs["summary.loss"].idxmin()]
     assert f"<tr data-run-id='{best['id']}' data-state='finished' class='nbtrack-best'" in panel.table.value
     text = re.search(r"<pre class='nbtrack-sweep-best'[^>]*>(.*?)</pre>", panel.best.value, re.S).group(1)
+    assert re.search(r"<pre class='nbtrack-sweep-best' style='[^']*font-family:monospace", panel.best.value)
     assert yaml.safe_load(text.replace("&#x27;", "'")) == {"x": best["config.x"], "opt": best["config.opt"],
                                                            "epochs": 4}
     assert f"best loss = {best['summary.loss']:.6g}" in text

@@ -108,6 +108,10 @@ def trials_frame(rows: Sequence[TrialRow], names: Sequence[str], metric: str) ->
 
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -120,9 +124,12 @@ def trials_table_html(rows: Sequence[TrialRow], names: Sequence[str], metric: st
                       best_id: str | None = None) -> str:
     """The trials table: one ``tr[data-run-id]`` per trial, the best one marked ``nbtrack-best``."""
     head = ["#", "name", "state", *names, *([f"{metric} (best)"] if metric else []), "runtime"]
-    style = "style='padding:2px 8px;text-align:left;border-bottom:1px solid #ddd'"
+    # names and states left, numbers right under a right-aligned header (front ends' CSS differ); one line a cell
+    sides = ["right", "left", "left", *("right" if any(_number(r.params.get(n)) for r in rows) else "left"
+                                        for n in names), *(["right"] if metric else []), "right"]
     out = ["<table class='nbtrack-sweep-trials' style='border-collapse:collapse;font-size:12px'><thead><tr>",
-           *(f"<th {style}>{html.escape(h)}</th>" for h in head), "</tr></thead><tbody>"]
+           *(f"<th style='padding:2px 8px;text-align:{side};white-space:nowrap;border-bottom:1px solid #ddd'>"
+             f"{html.escape(h)}</th>" for h, side in zip(head, sides)), "</tr></thead><tbody>"]
     for r in rows:
         best = r.id == best_id
         color = STATE_COLORS.get(r.state, "#333")
@@ -132,7 +139,9 @@ def trials_table_html(rows: Sequence[TrialRow], names: Sequence[str], metric: st
                  *(_cell(r.params.get(n)) for n in names), *([_cell(r.value)] if metric else []), f"{r.runtime:.1f}s"]
         attrs = f"data-run-id='{html.escape(r.id, quote=True)}' data-state='{html.escape(r.state, quote=True)}'"
         attrs += " class='nbtrack-best' style='font-weight:bold'" if best else ""
-        out.append(f"<tr {attrs}>" + "".join(f"<td style='padding:2px 8px'>{c}</td>" for c in cells) + "</tr>")
+        tds = (f"<td style='padding:2px 8px;text-align:{side};white-space:nowrap'>{c}</td>"
+               for c, side in zip(cells, sides))
+        out.append(f"<tr {attrs}>" + "".join(tds) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
 

@@ -157,7 +157,7 @@ def _diff_html(before: str | None, after: str | None, before_name: str, after_na
         style = "" if line.startswith(("+++", "---")) else _LINE_STYLES.get(line[:1], "")
         body.append(f"<span style='display:block;{style}'>{esc(line) or '&nbsp;'}</span>")
     return (title + "</div><pre class='nbtrack-diff' style='margin:2px 0;padding:4px;border:1px solid #eee;"
-            f"font-size:12px;white-space:pre'>{''.join(body)}</pre>")
+            f"font-family:monospace;font-size:12px;white-space:pre'>{''.join(body)}</pre>")
 
 
 def _value(value: Any) -> Any:

@@ -472,7 +472,8 @@ def _button(text: str, icon: str, style: str, css: str, handler: Callable[[Any],
 
 def _best_html(text: str) -> str:
     return ("<div style='font-size:12px'><b>best config</b> (YAML, ready to copy)<pre class='nbtrack-sweep-best' "
-            f"style='user-select:text;background:#f6f8fa;padding:6px'>{html.escape(text)}</pre></div>")
+            f"style='user-select:text;background:#f6f8fa;padding:6px;font-family:monospace'>"
+            f"{html.escape(text)}</pre></div>")
 
 
 def _error_html(title: str, detail: str) -> str:
