@@ -433,6 +433,9 @@ def test_system_charts_have_units_and_percentages_run_0_to_100() -> None:
     assert fig.layout.xaxis.rangemode == "tozero" and fig.layout.xaxis.title.text == "Relative time (s)"
     assert charts.system_axis("system/net_recv_mb_s") == ("MiB/s", None)
     assert charts.system_axis("system/gpu.0.util") == ("%", (0.0, 100.0))
+    assert charts.system_axis("system/cpu", np.array([40.0, 90.0])) == ("%", (0.0, 100.0))
+    unit, (_, top) = charts.system_axis("system/cpu", np.array([99.0, 100.0]))  # a core at 100 %: not cut at the edge
+    assert unit == "%" and top >= 104
     assert charts.system_axis("loss") == ("", None)
 
 

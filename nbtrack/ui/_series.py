@@ -153,12 +153,12 @@ def system_axis(key: str, values: np.ndarray | None = None) -> tuple[str, tuple[
         return "", None
     if unit != "%":
         return unit, None
-    top = 100.0  # a process using several cores goes past 100 %
+    top = 100.0
     if values is not None and len(values):
         finite = np.asarray(values, dtype=float)
         finite = finite[np.isfinite(finite)]
-        if finite.size and finite.max() > 100:
-            top = float(finite.max()) * 1.05
+        if finite.size and finite.max() > 97:  # a busy core's line or dot is not cut in half by the top edge;
+            top = max(104.0, float(finite.max()) * 1.05)  # a process using several cores goes past 100 %
     return unit, (0.0, top)
 
 
