@@ -117,3 +117,16 @@ def test_the_parallel_coordinates_picture_labels_each_axis_left_of_it_from_under
     assert {"1", "2", "3"} <= {t.text for t in ticks}  # the loss axis reads 0.5 .. 3 with ticks between
     tops = [float(line.get("y1")) for line in root.iter(f"{SVG}line") if float(line.get("x1")) in axes]
     assert min(tops) <= 75  # no empty band between the title and the axes
+
+
+def test_the_best_so_far_chart_counts_whole_trials_in_plotly_and_in_its_picture() -> None:
+    """Three trials: the trial axis reads 1 2 3, never 1.5 (plotly's own ticks and the SVG picture alike)."""
+    from nbtrack.ui.charts import best_so_far_figure
+
+    fig = best_so_far_figure([(1, 0.5, 0.5), (2, 0.4, 0.4), (3, 0.6, 0.4)], "loss", "minimize")
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tick0 == 1
+    root = ET.fromstring(figure_svg(fig))
+    under = [t.text for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "middle" and t.text[:1].isdigit()]
+    assert under == ["1", "2", "3"], under
+    many = best_so_far_figure([(i, 1.0 / i, 1.0 / i) for i in range(1, 41)], "loss", "minimize")
+    assert many.layout.xaxis.dtick == 4  # at most about ten labels

@@ -114,12 +114,12 @@ def _subplot(layout: dict[str, Any], xref: str, yref: str, traces: list[dict[str
            f"height='{bh:.1f}'/></clipPath><rect x='{bx:.1f}' y='{by:.1f}' width='{bw:.1f}' height='{bh:.1f}' "
            "fill='#fafafa' stroke='#e5e5e5'/>"]
     if xa.get("visible", True) is not False:
-        out.append(_ticks(xr, xlog, xa.get("type"), xcats, lambda v: sx(v), box, vertical=True))
+        out.append(_ticks(xr, xlog, xa.get("type"), xcats, lambda v: sx(v), box, vertical=True, step=xa))
         if _title_text(xa.get("title")):
             out.append(_text(bx + bw / 2, by + bh + 30, _title_text(xa.get("title")), anchor="middle", size=10))
     shared_y = ya.get("matches") or ya.get("showticklabels") is False  # a shared axis is labelled once
     if ya.get("visible", True) is not False and not shared_y:
-        out.append(_ticks(yr, ylog, ya.get("type"), ycats, lambda v: sy(v), box, vertical=False))
+        out.append(_ticks(yr, ylog, ya.get("type"), ycats, lambda v: sy(v), box, vertical=False, step=ya))
         if _title_text(ya.get("title")):
             out.append(f"<text {_FONT} font-size='10' text-anchor='middle' transform='translate({bx - 44:.1f},"
                        f"{by + bh / 2:.1f}) rotate(-90)'>{html.escape(_title_text(ya.get('title')))}</text>")
@@ -246,9 +246,16 @@ def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
 
 
 def _ticks(r: tuple[float, float], log: bool, axis_type: str | None, cats: _Categories, scale: Any,
-           box: tuple[float, float, float, float], *, vertical: bool) -> str:
+           box: tuple[float, float, float, float], *, vertical: bool, step: dict[str, Any] | None = None) -> str:
+    """An axis's grid lines and labels; `step` (the axis) gives its dtick / tick0 where set (e.g. whole trials)."""
     bx, by, bw, bh = box
-    if cats and axis_type not in ("linear", "log", "date"):
+    dtick, tick0 = (step or {}).get("dtick"), (step or {}).get("tick0") or 0
+    if (isinstance(dtick, (int, float)) and dtick > 0 and not log and not cats and axis_type != "date"
+            and abs(r[1] - r[0]) / dtick <= 40):
+        lo, hi = min(r), max(r)
+        first = tick0 + math.ceil((lo - tick0) / dtick - 1e-9) * dtick
+        ticks = [(v, _fmt(v)) for v in np.arange(first, hi + 1e-9, dtick).tolist()]
+    elif cats and axis_type not in ("linear", "log", "date"):
         ticks = [(float(p), str(label)) for label, p in cats.items()]
         every = max(1, len(ticks) // (8 if vertical else 12))
         ticks = ticks[::every]
