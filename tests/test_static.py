@@ -130,3 +130,20 @@ def test_the_best_so_far_chart_counts_whole_trials_in_plotly_and_in_its_picture(
     assert under == ["1", "2", "3"], under
     many = best_so_far_figure([(i, 1.0 / i, 1.0 / i) for i in range(1, 41)], "loss", "minimize")
     assert many.layout.xaxis.dtick == 4  # at most about ten labels
+
+
+def test_a_picture_of_several_runs_names_them_in_a_legend_right_of_the_plot() -> None:
+    """Where only the picture shows (untrusted, GitHub), each run's colour is named, as plotly's legend does."""
+    x = np.arange(10, dtype=float)
+    fig = line_figure({"loss": [Curve("a", "run <a>", x, x), Curve("b", "run-b", x, x / 2)]})
+    root = ET.fromstring(figure_svg(fig))
+    legend = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "legend")
+    assert [t.text for t in legend.iter(f"{SVG}text")] == ["run <a>", "run-b"]
+    keys = [line.get("stroke") for line in legend.iter(f"{SVG}line")]
+    drawn = [p.get("stroke") for p in root.iter(f"{SVG}polyline")]
+    assert keys == drawn[:2] and keys[0] != keys[1]  # the legend's colours are the lines' colours
+    plot = next(r for r in root.iter(f"{SVG}rect") if r.get("fill") == "#fafafa")
+    first_key = float(next(legend.iter(f"{SVG}line")).get("x1"))
+    assert float(plot.get("x")) + float(plot.get("width")) < first_key  # the legend is beside the plot, not on it
+    one = ET.fromstring(figure_svg(line_figure({"loss": [Curve("a", "a", x, x)]})))
+    assert not [g for g in one.iter(f"{SVG}g") if g.get("class") == "legend"]  # one run: no legend, as plotly

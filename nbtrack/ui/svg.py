@@ -32,10 +32,13 @@ def figure_svg(fig: Any, *, width: int = 900, height: int | None = None) -> str:
     w = int(layout.get("width") or width)
     h = int(height or layout.get("height") or 300)
     margin = {**_DEFAULT_MARGIN, **{k: v for k, v in (layout.get("margin") or {}).items() if k in "lrtb"}}
-    plot = (margin["l"], margin["t"], max(10, w - margin["l"] - margin["r"]), max(10, h - margin["t"] - margin["b"]))
+    traces = [t for t in spec.get("data") or () if t.get("visible", True) is not False]
+    legend = _legend_entries(traces, layout)
+    room = _LEGEND_WIDTH if legend else 0  # plotly moves the plot left of its legend: so does the picture
+    plot = (margin["l"], margin["t"], max(10, w - margin["l"] - margin["r"] - room),
+            max(10, h - margin["t"] - margin["b"]))
     out = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' viewBox='0 0 {w} {h}'>",
            f"<rect width='{w}' height='{h}' fill='white'/>"]
-    traces = [t for t in spec.get("data") or () if t.get("visible", True) is not False]
     cartesian: dict[tuple[str, str], list[dict[str, Any]]] = {}
     skipped = []
     for i, trace in enumerate(traces):
@@ -55,6 +58,8 @@ def figure_svg(fig: Any, *, width: int = 900, height: int | None = None) -> str:
         out.append(_text(plot[0], h - 6, f"not drawn here: {', '.join(sorted(set(skipped)))}", size=10, color="#777"))
     for note in layout.get("annotations") or ():
         out.append(_annotation(note, plot))
+    if legend:
+        out.append(_legend(legend, plot[0] + plot[2] + 12, plot[1], plot[3]))
     title = _title_text(layout.get("title"))
     if title:
         out.append(_text(8 + 0.01 * w, 18, title, size=13, weight="bold"))
@@ -302,6 +307,39 @@ def _thin(xy: np.ndarray) -> list[tuple[float, float]]:
         return list(map(tuple, xy.tolist()))
     low, high = np.minimum.reduceat(xy[:, 1], starts), np.maximum.reduceat(xy[:, 1], starts)
     return list(zip(np.repeat(xy[starts, 0], 2).tolist(), np.column_stack([low, high]).ravel().tolist()))
+
+
+# -- legend ----------------------------------------------------------------------------
+
+_LEGEND_WIDTH = 150
+
+
+def _legend_entries(traces: list[dict[str, Any]], layout: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(name, colour, drawn as a line) of each trace plotly would list in its legend; [] when it shows none."""
+    shown = [(i, t) for i, t in enumerate(traces)
+             if t.get("type", "scatter") in ("scatter", "scattergl", "bar") and t.get("showlegend") is not False]
+    wanted = layout.get("showlegend")
+    if wanted is False or (wanted is None and len(shown) < 2) or not shown:
+        return []
+    return [(str(t.get("name") or f"trace {i}"), _color({**t, "_index": i}),
+             t.get("type") != "bar" and "lines" in (t.get("mode") or "lines")) for i, t in shown]
+
+
+def _legend(entries: list[tuple[str, str, bool]], x: float, top: float, height: float) -> str:
+    """The legend right of the plot: a line or dot in each entry's colour, then its name (cut to fit)."""
+    fit = max(1, int(height // 18))
+    rows = entries if len(entries) <= fit else entries[:fit - 1]
+    out = ["<g class='legend'>"]
+    for k, (name, color, line) in enumerate(rows):
+        y = top + 10 + 18 * k
+        key = (f"<line x1='{x:.1f}' x2='{x + 18:.1f}' y1='{y:.1f}' y2='{y:.1f}' stroke='{_attr(color)}' "
+               "stroke-width='2'/>") if line else f"<circle cx='{x + 9:.1f}' cy='{y:.1f}' r='4' fill='{_attr(color)}'/>"
+        out.append(key)
+        out.append(_text(x + 24, y + 4, name if len(name) <= 20 else name[:19] + "…", size=10))
+    if len(rows) < len(entries):
+        out.append(_text(x, top + 14 + 18 * len(rows), f"… {len(entries) - len(rows)} more", size=10, color="#777"))
+    out.append("</g>")
+    return "".join(out)
 
 
 # -- parallel coordinates ------------------------------------------------------------
