@@ -128,6 +128,8 @@ def test_the_best_so_far_chart_counts_whole_trials_in_plotly_and_in_its_picture(
     root = ET.fromstring(figure_svg(fig))
     under = [t.text for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "middle" and t.text[:1].isdigit()]
     assert under == ["1", "2", "3"], under
+    title = next(t for t in root.iter(f"{SVG}text") if t.text == "loss" and "rotate" in (t.get("transform") or ""))
+    assert float(title.get("transform").split("(")[1].split(",")[0]) >= 10  # the y title is not cut at the left edge
     many = best_so_far_figure([(i, 1.0 / i, 1.0 / i) for i in range(1, 41)], "loss", "minimize")
     assert many.layout.xaxis.dtick == 4  # at most about ten labels
 

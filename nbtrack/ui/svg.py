@@ -126,7 +126,8 @@ def _subplot(layout: dict[str, Any], xref: str, yref: str, traces: list[dict[str
     if ya.get("visible", True) is not False and not shared_y:
         out.append(_ticks(yr, ylog, ya.get("type"), ycats, lambda v: sy(v), box, vertical=False, step=ya))
         if _title_text(ya.get("title")):
-            out.append(f"<text {_FONT} font-size='10' text-anchor='middle' transform='translate({bx - 44:.1f},"
+            tx = max(bx - 44, 12.0)  # inside the picture even where the left margin is narrow
+            out.append(f"<text {_FONT} font-size='10' text-anchor='middle' transform='translate({tx:.1f},"
                        f"{by + bh / 2:.1f}) rotate(-90)'>{html.escape(_title_text(ya.get('title')))}</text>")
     out.append(f"<g clip-path='url(#{clip})'>")
     for t, xs, ys, horizontal in series:
