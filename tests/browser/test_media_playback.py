@@ -1,5 +1,6 @@
-"""Logged audio and video play in a real browser, offline: the frozen `%%track` output in the page
-`nbtrack export` writes (and in nbconvert's page of the same notebook), and `nbtrack.report`'s page.
+"""Logged audio and video play in a real browser: in JupyterLab (the live view's media panel, then the
+frozen `%%track` output), and offline in the page `nbtrack export` writes of that output (and in
+nbconvert's page of the same notebook) and in `nbtrack.report`'s page.
 
 W&B-style values: `Audio` from an array and a sample rate (stored as WAV), `Video` from a
 (T, C, H, W) array as GIF (the default), MP4 (H.264) and WebM (VP9) through the `video` extra.
@@ -12,12 +13,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import pytest
-from labkit import screenshot
+from labkit import Lab, screenshot
 from nbconvert import HTMLExporter
 
 import nbtrack
@@ -52,13 +54,19 @@ NotebookClient(nb, timeout=180, kernel_name="python3", store_widget_state=False,
 nbformat.write(nb, dest)
 """
 
-# every player on the page: what it loaded, and how far it has played
-_PLAYERS_JS = """() => Array.from(document.querySelectorAll('audio, video')).map(m => ({
+# every player under the elements `scope` selects: what it loaded, and how far it has played
+_PLAYERS_JS = """(scope) => Array.from(document.querySelectorAll(scope)).flatMap(r => Array.from(
+  r.querySelectorAll('audio, video'))).map(m => ({
   tag: m.tagName.toLowerCase(), src: m.currentSrc.slice(0, 20), ready: m.readyState, duration: m.duration,
   time: m.currentTime, paused: m.paused, error: m.error ? m.error.code : null }))"""
 
-_GIFS_JS = """() => Array.from(document.querySelectorAll('figure.nbtrack-video img')).map(i => ({
+_GIFS_JS = """(scope) => Array.from(document.querySelectorAll(scope)).flatMap(r => Array.from(
+  r.querySelectorAll('figure.nbtrack-video img'))).map(i => ({
   src: i.currentSrc.slice(0, 15), complete: i.complete, width: i.naturalWidth, height: i.naturalHeight }))"""
+
+_PLAY_JS = """(scope) => { window.nbtrackRefused = [];  // play() of a player that never loads never settles
+  for (const r of document.querySelectorAll(scope)) for (const m of r.querySelectorAll('audio, video'))
+    m.play().catch(e => window.nbtrackRefused.push(m.tagName + ': ' + e.name + ' ' + e.message)); }"""
 
 
 def _formats() -> list[str]:
@@ -94,23 +102,28 @@ def _play_offline(browser: Any, page_path: Path, shot: str, players: int, gifs: 
         context.route("**/*", route)
         page = context.new_page()
         page.goto(page_path.as_uri(), wait_until="load", timeout=60_000)
-        page.mouse.click(5, 5)  # a user gesture, as a reader's click on play would give
-        _wait(page, f"(n) => {{ const p = ({_PLAYERS_JS})(); return p.length >= n && "
-                    "p.every(x => x.ready >= 1 || x.error); }", players)
-        loaded = page.evaluate(_PLAYERS_JS)
-        page.evaluate("""() => { window.nbtrackRefused = [];  // play() of a player that never loads never settles
-            for (const m of document.querySelectorAll('audio, video'))
-              m.play().catch(e => window.nbtrackRefused.push(m.tagName + ': ' + e.name + ' ' + e.message)); }""")
-        _wait(page, f"() => ({_PLAYERS_JS})().every(x => x.time > 0.2) || window.nbtrackRefused.length",
-              timeout=20_000)
-        refused = page.evaluate("() => window.nbtrackRefused")
-        played = page.evaluate(_PLAYERS_JS)
-        _wait(page, f"(n) => {{ const g = ({_GIFS_JS})(); return g.length >= n && g.every(x => x.complete); }}", gifs)
-        drawn = page.evaluate(_GIFS_JS)
+        seen = _measure(page, "body", players, gifs)
         screenshot(page, shot)
     finally:
         context.close()
-    return {"loaded": loaded, "refused": refused, "played": played, "gifs": drawn, "blocked": blocked}
+    return {**seen, "blocked": blocked}
+
+
+def _measure(page: Any, scope: str, players: int, gifs: int) -> dict[str, Any]:
+    """Wait for the players under `scope` to load, play each (awaiting its clock), and read the GIFs."""
+    page.mouse.click(5, 5)  # a user gesture, as a reader's click on play would give
+    _wait(page, f"([scope, n]) => {{ const p = ({_PLAYERS_JS})(scope); return p.length >= n && "
+                "p.every(x => x.ready >= 1 || x.error); }", [scope, players])
+    loaded = page.evaluate(_PLAYERS_JS, scope)
+    page.evaluate(_PLAY_JS, scope)
+    _wait(page, f"(scope) => ({_PLAYERS_JS})(scope).every(x => x.time > 0.2) || window.nbtrackRefused.length",
+          scope, timeout=20_000)
+    refused = page.evaluate("() => window.nbtrackRefused")
+    played = page.evaluate(_PLAYERS_JS, scope)
+    _wait(page, f"([scope, n]) => {{ const g = ({_GIFS_JS})(scope); return g.length >= n && "
+                "g.every(x => x.complete); }", [scope, gifs])
+    return {"loaded": loaded, "refused": refused, "played": played, "gifs": page.evaluate(_GIFS_JS, scope),
+            "blocked": []}
 
 
 def _check(seen: dict[str, Any], formats: list[str], gifs: int, *, ours: bool) -> None:
@@ -154,3 +167,34 @@ def test_logged_audio_and_video_play_in_chromium(browser: Any, tmp_path: Path,
     for page_path, shot in ((exported, "media-export"), (converted, "media-nbconvert"), (report, "media-report")):
         seen = _play_offline(browser, page_path, shot, players, gifs=1)
         _check(seen, formats, gifs=1, ours=page_path != converted)
+
+
+_LIVE = ".jp-NotebookPanel:not(.lm-mod-hidden) .nbtrack-live"
+_FROZEN = ".jp-NotebookPanel:not(.lm-mod-hidden) .nbtrack-static"
+
+
+def test_audio_and_video_play_in_jupyterlab_live_and_frozen(lab: Lab, tmp_path: Path) -> None:
+    # the cell keeps its run open until the test has played the live view's players (a flag file it waits for)
+    formats = _formats()
+    flag = f"played-{uuid.uuid4().hex[:8]}.flag"
+    wait = (f"\nimport pathlib, time\ndeadline = time.monotonic() + 120\n"
+            f"while not pathlib.Path({flag!r}).exists() and time.monotonic() < deadline:\n    time.sleep(0.05)\n")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(f"%load_ext nbtrack\nimport numpy as np\nimport nbtrack\nFORMATS = {formats!r}"),
+                nbformat.v4.new_code_cell(_CELL.replace("--name av", "--name live") + wait)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    source = tmp_path / "media-live.ipynb"
+    nbformat.write(nb, source)
+    page = lab.open_notebook(source)
+    lab.run_all()
+    page.wait_for_selector(f"{_LIVE} figure.nbtrack-audio audio", state="attached", timeout=60_000)
+    # the live media panel shows one key per kind: the audio, and the first video key (the GIF)
+    live = _measure(page, _LIVE, players=1, gifs=1)
+    screenshot(page, "media-live")
+    (lab.server.root / flag).write_text("played")
+    lab.wait_cells_done()
+    page.wait_for_selector(f"{_FROZEN} figure.nbtrack-audio audio", state="attached", timeout=30_000)
+    frozen = _measure(page, _FROZEN, players=1 + len(formats), gifs=1)
+    screenshot(page, "media-frozen")
+    _check(live, [], gifs=1, ours=True)
+    _check(frozen, formats, gifs=1, ours=True)
