@@ -60,7 +60,8 @@ def test_use_model_log_model_and_link_artifact_as_wandb_spells_them(tmp_path: Pa
         art = wandb.artifact("net:best")
         linked = run.link_artifact(art, "wandb-registry-model/net-prod", aliases=["production"])
         run.log_artifact(write(tmp_path / "d.csv", "x"), name="tbl", type="dataset")
-    assert (linked.name, linked.source_name) == ("net-prod:v0", "net:v0") and linked.aliases == ["latest", "best"]
+    assert (linked.name, linked.source_name) == ("net-prod:v0", "net:v0")
+    assert linked.aliases == ["latest", "production"] and art.aliases == ["latest", "best"]  # the link's, as W&B
     with wandb.init(project="p") as consumer:
         path = consumer.use_model("wandb-registry-model/net-prod:production")
         single = consumer.use_model("entity/p/net:v0")
@@ -95,6 +96,20 @@ def test_an_artifact_fetched_through_the_registry_is_named_as_wandb_names_it(tmp
         "clf", "v0", False, "clf:v0", "v0")
     assert plain.collection == plain.source_collection and plain.source_artifact is plain
     assert [r.id for r in wandb.artifact("clf:v1").used_by()] == [consumer.id]  # the edge is to the version
+    # its aliases are the link's in the collection; edited and saved, they move there (the artifact's stay)
+    staged = wandb.Api().artifact("wandb-registry-model/fraud-detector:v0")
+    assert staged.aliases == []
+    staged.aliases.append("staging")
+    staged.description = "candidate"
+    staged.save()
+    assert [v.aliases for v in wandb.Api().registry.versions("fraud-detector")] == [("staging",),
+                                                                                   ("latest", "production")]
+    assert staged.aliases == ["staging"] and wandb.artifact("clf:v0").description == "candidate"
+    assert wandb.artifact("clf:v0").aliases == []  # the logged version's own aliases untouched
+    prod = wandb.Api().artifact("fraud-detector:production")
+    prod.aliases.remove("production")
+    prod.save()
+    assert [v.aliases for v in wandb.Api().registry.versions("fraud-detector")] == [("staging",), ("latest",)]
 
 
 def test_a_linked_version_is_kept_until_unlinked_and_lineage_shows_the_registry(tmp_path: Path) -> None:

@@ -182,7 +182,8 @@ class Artifact:
 
     @property
     def aliases(self) -> list[str]:
-        """The version's aliases (`latest` first), a list to edit then `save()`; on a draft, added when logged."""
+        """The version's aliases (`latest` first), a list to edit then `save()`; on a draft, added when logged.
+        Fetched through the registry, the link's aliases in its collection (moved there by `save()`)."""
         return self._aliases
 
     @aliases.setter
