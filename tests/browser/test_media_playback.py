@@ -1,6 +1,6 @@
 """Logged audio and video play in a real browser: in JupyterLab (the live view's media panel, then the
-frozen `%%track` output), and offline in the page `nbtrack export` writes of that output (and in
-nbconvert's page of the same notebook) and in `nbtrack.report`'s page.
+frozen `%%track` output; and a shared, unsigned notebook's saved output), and offline in the page
+`nbtrack export` writes of such a notebook (and in nbconvert's page of it) and in `nbtrack.report`'s page.
 
 W&B-style values: `Audio` from an array and a sample rate (stored as WAV), `Video` from a
 (T, C, H, W) array as GIF (the default), MP4 (H.264) and WebM (VP9) through the `video` extra.
@@ -24,6 +24,7 @@ from nbconvert import HTMLExporter
 
 import nbtrack
 from nbtrack.cli import main
+from nbtrack.store import open_store
 
 pytestmark = pytest.mark.browser
 
@@ -67,6 +68,10 @@ _GIFS_JS = """(scope) => Array.from(document.querySelectorAll(scope)).flatMap(r 
 _PLAY_JS = """(scope) => { window.nbtrackRefused = [];  // play() of a player that never loads never settles
   for (const r of document.querySelectorAll(scope)) for (const m of r.querySelectorAll('audio, video'))
     m.play().catch(e => window.nbtrackRefused.push(m.tagName + ': ' + e.name + ' ' + e.message)); }"""
+
+
+_LIVE = ".jp-NotebookPanel:not(.lm-mod-hidden) .nbtrack-live"
+_FROZEN = ".jp-NotebookPanel:not(.lm-mod-hidden) .nbtrack-static"
 
 
 def _formats() -> list[str]:
@@ -141,26 +146,39 @@ def _check(seen: dict[str, Any], formats: list[str], gifs: int, *, ours: bool) -
         assert seen["blocked"] == [], seen
 
 
-def test_logged_audio_and_video_play_in_chromium(browser: Any, tmp_path: Path,
+def _notebook(cell: str, formats: list[str]) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(f"%load_ext nbtrack\nimport numpy as np\nimport nbtrack\nFORMATS = {formats!r}"),
+                nbformat.v4.new_code_cell(cell)]
+    return nb
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The notebook run by nbclient (unsigned, as a shared notebook reaches a teammate) and its store directory."""
+    base = tmp_path_factory.mktemp("media")
+    source, done = base / "media.ipynb", base / "media-run.ipynb"
+    nbformat.write(_notebook(_CELL, _formats()), source)
+    env = {k: v for k, v in os.environ.items() if k not in ("NBTRACK_STORE", "NBTRACK_PROJECT")}
+    env.update(NBTRACK_PNG="0", NBTRACK_DIR=str(base / "store"))
+    subprocess.run([sys.executable, "-c", _EXECUTE, str(source), str(done), str(base)], env=env,
+                   check=True, timeout=240, cwd=base)
+    return done, base / "store"
+
+
+def test_logged_audio_and_video_play_in_chromium(browser: Any, tmp_path: Path, executed: tuple[Path, Path],
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     formats = _formats()
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(f"%load_ext nbtrack\nimport numpy as np\nimport nbtrack\nFORMATS = {formats!r}"),
-                nbformat.v4.new_code_cell(_CELL)]
-    source, executed = tmp_path / "media.ipynb", tmp_path / "media-run.ipynb"
-    nbformat.write(nb, source)
-    env = {k: v for k, v in os.environ.items() if k not in ("NBTRACK_STORE", "NBTRACK_PROJECT")}
-    env.update(NBTRACK_PNG="0")
-    subprocess.run([sys.executable, "-c", _EXECUTE, str(source), str(executed), str(tmp_path)], env=env,
-                   check=True, timeout=240, cwd=tmp_path)
-    frozen = "".join(str(o.get("data", {}).get("text/html", "")) for o in nbformat.read(executed, 4).cells[1].outputs)
+    notebook, store_dir = executed
+    frozen = "".join(str(o.get("data", {}).get("text/html", "")) for o in nbformat.read(notebook, 4).cells[1].outputs)
     assert "<audio controls" in frozen and "data:image/gif" in frozen, "the frozen %%track output holds the players"
 
     exported, converted, report = tmp_path / "exported.html", tmp_path / "nbconvert.html", tmp_path / "report.html"
-    assert main(["export", str(executed), "-o", str(exported)]) == 0
+    assert main(["export", str(notebook), "-o", str(exported)]) == 0  # unsigned: exported as untrusted
     assert "warning" not in capsys.readouterr().err
-    converted.write_text(HTMLExporter().from_filename(str(executed))[0], encoding="utf-8")
-    nbtrack.report("media", path=report)
+    converted.write_text(HTMLExporter().from_filename(str(notebook))[0], encoding="utf-8")
+    nbtrack.report("media", path=report, store=open_store(f"sqlite:///{store_dir / 'nbtrack.db'}"))
 
     players = 1 + len(formats)
     # the report shows the newest value of each key: one GIF; the frozen output likewise
@@ -169,8 +187,15 @@ def test_logged_audio_and_video_play_in_chromium(browser: Any, tmp_path: Path,
         _check(seen, formats, gifs=1, ours=page_path != converted)
 
 
-_LIVE = ".jp-NotebookPanel:not(.lm-mod-hidden) .nbtrack-live"
-_FROZEN = ".jp-NotebookPanel:not(.lm-mod-hidden) .nbtrack-static"
+def test_a_shared_notebooks_audio_and_video_play_in_jupyterlab(lab: Lab, executed: tuple[Path, Path]) -> None:
+    # opened by a teammate: not signed by them, so JupyterLab shows the saved output through its sanitizer
+    formats = _formats()
+    page = lab.open_notebook(executed[0])
+    page.wait_for_selector(f"{_FROZEN} figure.nbtrack-audio audio", state="attached", timeout=30_000)
+    seen = _measure(page, _FROZEN, players=1 + len(formats), gifs=1)
+    screenshot(page, "media-shared-lab")
+    _check(seen, formats, gifs=1, ours=True)
+
 
 
 def test_audio_and_video_play_in_jupyterlab_live_and_frozen(lab: Lab, tmp_path: Path) -> None:
@@ -179,10 +204,7 @@ def test_audio_and_video_play_in_jupyterlab_live_and_frozen(lab: Lab, tmp_path: 
     flag = f"played-{uuid.uuid4().hex[:8]}.flag"
     wait = (f"\nimport pathlib, time\ndeadline = time.monotonic() + 120\n"
             f"while not pathlib.Path({flag!r}).exists() and time.monotonic() < deadline:\n    time.sleep(0.05)\n")
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(f"%load_ext nbtrack\nimport numpy as np\nimport nbtrack\nFORMATS = {formats!r}"),
-                nbformat.v4.new_code_cell(_CELL.replace("--name av", "--name live") + wait)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb = _notebook(_CELL.replace("--name av", "--name live") + wait, formats)
     source = tmp_path / "media-live.ipynb"
     nbformat.write(nb, source)
     page = lab.open_notebook(source)
