@@ -121,6 +121,8 @@ class _StandInDistribution(importlib.metadata.Distribution):
         if filename == "METADATA":
             return (f"Metadata-Version: 2.1\nName: wandb\nVersion: {WANDB_VERSION}\n"
                     "Summary: nbtrack standing in for wandb (nbtrack.as_wandb)\n")
+        if filename == "top_level.txt":  # the import name it provides (importlib.metadata.packages_distributions)
+            return "wandb\n"
         return None
 
     def locate_file(self, path: Any) -> Any:

@@ -98,6 +98,7 @@ def test_stand_in_metadata_only_without_a_real_wandb(tmp_path: Path, without_wan
         import wandb
         assert version() == WANDB_VERSION == wandb.__version__
         assert [d.metadata["Name"] for d in md.distributions() if d.metadata["Name"] == "wandb"] == ["wandb"]
+        assert md.packages_distributions()["wandb"] == ["wandb"]
         from lightning_utilities.core.imports import RequirementCache
         assert RequirementCache("wandb>=0.12.10")     # what Lightning's WandbLogger checks
         route.undo()
