@@ -38,19 +38,20 @@ class WandbMetricsLogger(LazyRun, keras.callbacks.Callback):
         self._init_kwargs: dict[str, Any] = {}
         self._batch_freq = log_freq if isinstance(log_freq, int) else None
         self._global_batch = 0
-        self.global_step = initial_global_step
-        self._defined = False
+        # initial_global_step: W&B evaluates a learning-rate schedule at it; Keras 3's optimizer.learning_rate
+        # is already the schedule's value at the optimizer's own (restored) iteration count
+        self._axes_run: str | None = None  # the run whose x-axes are defined
 
     def _log(self, row: dict[str, Any]) -> None:
         run = self._current_run()
-        if not self._defined:  # W&B's x-axes: batch rows against batch/batch_step, epoch rows against epoch/epoch
+        if self._axes_run != run.id:  # W&B's x-axes: batch rows against batch/batch_step, epoch rows against epoch/epoch
             if self._batch_freq is not None:
                 run.define_metric("batch/batch_step")
                 run.define_metric("batch/*", step_metric="batch/batch_step")
             else:
                 run.define_metric("epoch/epoch")
                 run.define_metric("epoch/*", step_metric="epoch/epoch")
-            self._defined = True
+            self._axes_run = run.id
         run.log(row)
 
     def _learning_rate(self) -> float | None:
@@ -69,7 +70,6 @@ class WandbMetricsLogger(LazyRun, keras.callbacks.Callback):
         self._log(row)
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
-        self.global_step += 1
         if self._batch_freq is None or batch % self._batch_freq:
             return
         row = {f"batch/{k}": _number(v) for k, v in (logs or {}).items()}
