@@ -543,7 +543,8 @@ class Artifact:
     def __repr__(self) -> str:
         if self._record is None:
             return f"<nbtrack.Artifact {self._name} ({self._type}, draft, {len(self._entries)} files)>"
-        aliases = f" aliases={','.join(self._record.aliases)}" if self._record.aliases else ""
+        shown = self._aliases if self._link is not None else self._record.aliases  # a link's: its collection's
+        aliases = f" aliases={','.join(shown)}" if shown else ""
         source = f" linking {self.source_name}" if self._link is not None else ""
         return (f"<nbtrack.Artifact {self.qualified_name}{source} ({self._type}, {self._record.file_count} files, "
                 f"{self._record.size} bytes){aliases}>")
