@@ -149,3 +149,12 @@ def test_a_picture_of_several_runs_names_them_in_a_legend_right_of_the_plot() ->
     assert float(plot.get("x")) + float(plot.get("width")) < first_key  # the legend is beside the plot, not on it
     one = ET.fromstring(figure_svg(line_figure({"loss": [Curve("a", "a", x, x)]})))
     assert not [g for g in one.iter(f"{SVG}g") if g.get("class") == "legend"]  # one run: no legend, as plotly
+
+
+def test_a_short_runs_system_picture_starts_its_axes_at_zero_as_the_live_chart_does() -> None:
+    """One sample at 0.6 s, 245 MiB: the picture's axes reach 0 (plotly's rangemode 'tozero'), not 0.55..0.65."""
+    panels = {"system/proc_rss_mb": [Curve("a", "a", np.array([0.6]), np.array([245.0]))]}
+    fig = line_figure(panels, title="system", x="relative")
+    assert fig.layout.xaxis.rangemode == "tozero" and fig.layout.yaxis.rangemode == "tozero"
+    labels = [t.text for t in ET.fromstring(figure_svg(fig)).iter(f"{SVG}text")]
+    assert labels.count("0") == 2, labels  # the x axis and the y axis both start at 0

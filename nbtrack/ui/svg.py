@@ -100,6 +100,7 @@ def _subplot(layout: dict[str, Any], xref: str, yref: str, traces: list[dict[str
     xlog, ylog = xa.get("type") == "log", ya.get("type") == "log"
     xr = _range(xa.get("range"), np.concatenate(xs_all), xlog, pad=0.02) if not xcats else (-0.5, len(xcats) - 0.5)
     yr = _range(ya.get("range"), np.concatenate(ys_all), ylog, pad=0.06) if not ycats else (-0.5, len(ycats) - 0.5)
+    xr, yr = _to_zero(xr, xa, xlog or bool(xcats)), _to_zero(yr, ya, ylog or bool(ycats))
     if ya.get("autorange") == "reversed":
         yr = (yr[1], yr[0])
     if xa.get("autorange") == "reversed":
@@ -240,6 +241,13 @@ def _range(given: Any, values: np.ndarray, log: bool, *, pad: float) -> tuple[fl
         lo, hi = lo - (abs(lo) * 0.1 or 1), hi + (abs(hi) * 0.1 or 1)
     span = hi - lo
     return lo - pad * span, hi + pad * span
+
+
+def _to_zero(r: tuple[float, float], axis: dict[str, Any], skip: bool) -> tuple[float, float]:
+    """An axis with rangemode 'tozero' (and no range of its own) reaches 0, as plotly draws it."""
+    if skip or axis.get("rangemode") != "tozero" or isinstance(axis.get("range"), (list, tuple)):
+        return r
+    return min(r[0], 0.0), max(r[1], 0.0)
 
 
 def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
