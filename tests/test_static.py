@@ -130,6 +130,9 @@ def test_the_best_so_far_chart_counts_whole_trials_in_plotly_and_in_its_picture(
     assert under == ["1", "2", "3"], under
     title = next(t for t in root.iter(f"{SVG}text") if t.text == "loss" and "rotate" in (t.get("transform") or ""))
     assert float(title.get("transform").split("(")[1].split(",")[0]) >= 10  # the y title is not cut at the left edge
+    best = [p for p in root.iter(f"{SVG}polyline") if p.get("stroke") == "#1f77b4"]
+    points = [tuple(map(float, xy.split(","))) for xy in best[0].get("points").split()]
+    assert len(points) == 5 and points[1][1] == points[0][1] and points[1][0] == points[2][0]  # steps, as plotly's hv
     many = best_so_far_figure([(i, 1.0 / i, 1.0 / i) for i in range(1, 41)], "loss", "minimize")
     assert many.layout.xaxis.dtick == 4  # at most about ten labels
 

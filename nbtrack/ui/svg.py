@@ -139,7 +139,8 @@ def _subplot(layout: dict[str, Any], xref: str, yref: str, traces: list[dict[str
         mode = t.get("mode") or ("lines" if len(xs) > 20 else "lines+markers")
         if "lines" in mode:
             width = (t.get("line") or {}).get("width", 2)
-            for run in _runs(sx(xs), sy(ys)):
+            lx, ly = _steps(xs, ys) if (t.get("line") or {}).get("shape") == "hv" else (xs, ys)
+            for run in _runs(sx(lx), sy(ly)):
                 points = " ".join(f"{x:.1f},{y:.1f}" for x, y in _thin(run))
                 out.append(f"<polyline fill='none' stroke='{_attr(color)}' stroke-width='{width}' points='{points}'/>")
         if "markers" in mode:
@@ -306,6 +307,13 @@ def _runs(xs: np.ndarray, ys: np.ndarray) -> list[np.ndarray]:
     ok = np.isfinite(xy).all(axis=1)
     edges = np.flatnonzero(np.diff(np.r_[False, ok, False].astype(np.int8)))
     return [xy[a:b] for a, b in zip(edges[::2], edges[1::2])]
+
+
+def _steps(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A line of shape 'hv' (plotly's steps): across at the old value, then up or down at the new x."""
+    if len(xs) < 2:
+        return xs, ys
+    return np.insert(xs, np.arange(1, len(xs)), xs[1:]), np.insert(ys, np.arange(1, len(ys)), ys[:-1])
 
 
 def _thin(xy: np.ndarray) -> list[tuple[float, float]]:
