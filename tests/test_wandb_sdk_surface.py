@@ -4,6 +4,7 @@ folders and `glob=False`, `wandb.setup`, YAML config files, `run.log_code`, and 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import struct
@@ -262,3 +263,65 @@ def test_keras_eval_callback_builds_a_data_table_and_a_prediction_table_per_epoc
     preds = nbtrack.artifact(f"run_{run.id}_pred:v1")
     assert preds.type == "evaluation" and "latest" in preds.aliases
     assert [row[:2] for row in preds.get("eval_data").data] == [[1, i] for i in range(8)]
+
+
+# -- the public API: files, projects, collections, pages ----------------------------
+
+def test_api_run_files_list_and_download_what_the_run_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nbtrack.apis.public import Api
+    from nbtrack.apis.public.files import File, Files
+
+    monkeypatch.chdir(tmp_path)
+    Path("sub").mkdir()
+    Path("sub/model.json").write_text("{}")
+    with nbtrack.init(project="files", entity="me") as run:
+        run.save("sub/model.json")
+    files = Api().run(f"me/files/{run.id}").files()
+    assert isinstance(files, Files) and all(isinstance(f, File) for f in files)
+    [kept] = files
+    assert (kept.name, kept.size, kept.mimetype) == ("sub/model.json", 2, "application/json")
+    assert kept.url.startswith("file://") and Path(kept.path_uri).read_text() == "{}"
+    assert kept.download(root="out").read_text() == "{}" and Path("out/sub/model.json").exists()
+    with pytest.raises(ValueError, match="replace=True"):
+        kept.download(root="out")
+    assert kept.download(root="out", exist_ok=True) == Path("out/sub/model.json")
+    assert Api().run(run.id).files(names=["absent"]) == []
+
+
+def test_api_projects_are_names_with_types_and_sweeps() -> None:
+    with nbtrack.init(project="proj-a") as run:
+        art = nbtrack.Artifact("w", type="model")
+        art.add(nbtrack.Table(columns=["a"], data=[[1]]), "t")
+        run.log_artifact(art)
+    with nbtrack.init(project="proj-b"):
+        pass
+    sweep_id = nbtrack.sweep({"method": "grid", "parameters": {"x": {"values": [1]}}}, project="proj-a")
+    api = nbtrack.Api()
+    projects = api.projects("any-entity")
+    assert projects == ["proj-a", "proj-b"] and projects[0].name == "proj-a"  # still plain names
+    assert [t.name for t in projects[0].artifacts_types()] == ["model"] and projects[1].artifacts_types() == []
+    [sweep] = api.project("proj-a").sweeps()
+    assert sweep.id == sweep_id and sweep.name and sweep.url.endswith(f"#sweep={sweep_id}")
+    assert api.project("proj-a").created_at == api.run(run.id).created_at
+
+
+def test_api_artifact_collection_and_pages_with_a_cursor() -> None:
+    for i in range(5):
+        with nbtrack.init(project="pages") as run:
+            art = nbtrack.Artifact("data", type="dataset")
+            with art.new_file("x.txt") as f:
+                f.write(str(i))
+            run.log_artifact(art)
+    api = nbtrack.Api()
+    collection = api.artifact_collection(type_name="dataset", name="me/pages/data")
+    assert [a.version for a in collection.artifacts()] == ["v4", "v3", "v2", "v1", "v0"]
+    assert "latest" in collection.aliases
+    with pytest.raises(nbtrack.ArtifactNotFoundError, match="no artifact collection 'data' of type 'model'"):
+        api.artifact_collection(type_name="model", name="data")
+    pages = api.artifacts("dataset", "me/pages/data", per_page=2)
+    first = [a.version for a in itertools.islice(pages, 2)]  # W&B's example: read the first page only
+    assert first == ["v0", "v1"] and pages.cursor == "2" and len(pages) == 5
+    rest = api.artifacts("dataset", "data", per_page=2, start=pages.cursor)
+    assert [a.version for a in rest] == ["v2", "v3", "v4"] and rest.cursor == "5"
+    with pytest.raises(ValueError, match="start must be a cursor"):
+        api.artifacts("dataset", "data", start="abc")

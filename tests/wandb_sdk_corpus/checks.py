@@ -20,8 +20,10 @@ def run_sdk_piece(script: Path, piece: SdkPiece, route: Literal["nbtrack", "wand
 
 
 def sdk_problems(store_dir: Path, piece: SdkPiece, stdout: str) -> list[str]:
-    """What the piece's checks expect and the store (or the printed output) does not hold."""
+    """What the piece's checks expect and the store, the printed output or its folder (`files`) does not hold."""
     problems = doc_store_problems(store_dir, piece)  # type: ignore[arg-type]
+    problems += [f"no file {name!r} beside the script" for name in piece.checks.get("files", [])
+                 if not (store_dir.parent / name).is_file()]
     pattern = piece.checks.get("stdout")
     if pattern and not re.search(pattern, stdout):
         problems.append(f"output does not match {pattern!r}: {stdout[-300:]!r}")

@@ -39,17 +39,17 @@ def wandb_source_root() -> Path:
 
 
 def _docstring(module: str, qualname: str) -> str:
-    """The cleaned docstring of `qualname` (first definition with a docstring) in wandb's `module`."""
+    """The cleaned docstring of `qualname` (first definition with a docstring; "" the module) in wandb's `module`."""
     path = wandb_source_root().parent / (module.replace(".", "/") + ".py")
     if not path.exists():
         path = path.with_suffix("") / "__init__.py"
     nodes: list[ast.AST] = [ast.parse(path.read_text(encoding="utf-8"))]
-    for part in qualname.split("."):
+    for part in qualname.split(".") if qualname else ():  # "" is the module's own docstring
         nodes = [child for node in nodes for child in ast.iter_child_nodes(node)
                  if isinstance(child, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and child.name == part]
     docs = [doc for node in nodes if (doc := ast.get_docstring(node))]  # type: ignore[arg-type]
     if not docs:
-        raise ExampleChanged(f"{module}.{qualname} has no docstring in the installed wandb ({path})")
+        raise ExampleChanged(f"{module}:{qualname} has no docstring in the installed wandb ({path})")
     return docs[0]
 
 
