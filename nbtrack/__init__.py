@@ -80,7 +80,7 @@ _LAZY: dict[str, str] = {
     "as_wandb": "._as_wandb",
 }
 # W&B's submodule names (`wandb.plot.line`, `wandb.sklearn.plot_roc`, ...), imported on first use
-_SUBMODULES = frozenset({"plot", "sklearn", "xgboost", "lightgbm", "keras", "integration"})
+_SUBMODULES = frozenset({"plot", "sklearn", "xgboost", "lightgbm", "keras", "integration", "apis"})
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "run", "config", "summary", "load_ipython_extension", "__version__"])
 
