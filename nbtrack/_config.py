@@ -218,11 +218,16 @@ def _config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def config_dict(source: Any, root: Config | None = None) -> dict[str, Any]:
-    """Accept what W&B accepts for a config (a mapping, an argparse.Namespace, a YAML file's path) as a clean dict."""
+    """Accept what W&B accepts for a config (a mapping, an argparse.Namespace, absl FLAGS, a YAML file's path)
+    as a clean dict."""
     if source is None:
         return {}
     if isinstance(source, (str, os.PathLike)):
         source = _config_file(source)
+    if type(source).__module__ == "absl.flags" or getattr(source, "__name__", None) == "absl.flags":
+        source = source.FLAGS
+    if type(source).__module__ == "absl.flags._flagvalues":  # absl (and TensorFlow) FLAGS: each flag's value
+        source = {name: source[name].value for name in dir(source)}
     if isinstance(source, Mapping):
         items = source.items()
     elif hasattr(source, "__dict__"):

@@ -325,3 +325,14 @@ def test_api_artifact_collection_and_pages_with_a_cursor() -> None:
     assert [a.version for a in rest] == ["v2", "v3", "v4"] and rest.cursor == "5"
     with pytest.raises(ValueError, match="start must be a cursor"):
         api.artifacts("dataset", "data", start="abc")
+
+
+def test_config_update_with_absl_flags_takes_each_flags_value() -> None:
+    from absl import flags
+
+    values = flags.FlagValues()
+    flags.DEFINE_string("arch", "resnet", "model to run", flag_values=values)
+    flags.DEFINE_integer("width", 64, "width", flag_values=values)
+    with nbtrack.init(project="absl") as run:
+        run.config.update(values)
+    assert dict(run.config) == {"arch": "resnet", "width": 64}

@@ -30,7 +30,7 @@ Not in the corpus, and why:
   `Artifact.history_step` and `ref_url` (fragments of a larger program), `Trace` (a placeholder
   `<my_awesome_project>`), `Api` block 0 (only `wandb.Api()`);
 - examples for libraries not in the dev extra or code the docs leave out: TensorFlow flags (`Config`
-  blocks 4 and 6), CatBoost, `Graph.from_keras` (a TensorFlow Keras model), `torch_trace_handler`
+  block 6), CatBoost, `Graph.from_keras` (a TensorFlow Keras model), `torch_trace_handler`
   (W&B's profiler around a `dataloader` and `train` the docs do not define).
 """
 
@@ -234,6 +234,9 @@ PIECES: tuple[SdkPiece, ...] = (
     SdkPiece("config_dict", "wandb.sdk.wandb_config", "Config", 0,
              "26e7922d369f259d83f220cd9aa02c9fad93fe9fa396104586cbfadfdfd71966", f"{_REF}/experiments/config",
              prelude="import wandb\nmy_config_dict = {'lr': 0.01, 'layers': 3}", checks={"config": ["lr", "layers"]}),
+    SdkPiece("config_absl_flags", "wandb.sdk.wandb_config", "Config", 4,
+             "cf0b765e631df629e6c43dbeaa9b86f507866cefd41d29567a15295ebd9c815a", f"{_REF}/experiments/config",
+             prelude="from absl import flags\nimport wandb", checks={"config": ["model"]}),
     SdkPiece("config_yaml_file", "wandb.sdk.wandb_config", "Config", 1,
              "3519f2745f3ce782b2802c5d38998c3125fb025e648ed7fe8c882dcf5ad51a42", f"{_REF}/experiments/config",
              prelude="""
