@@ -290,8 +290,8 @@ def _static_charts() -> dict[str, Any]:
     import numpy as np
     import pandas as pd
 
-    from nbtrack.ui.charts import (Curve, importance_figure, line_figure, parallel_data, parallel_figure,
-                                   param_importance)
+    from nbtrack.ui._importance import importance_table
+    from nbtrack.ui.charts import Curve, importance_table_figure, line_figure, parallel_data, parallel_figure
 
     rng = np.random.default_rng(0)
     x = np.arange(2000, dtype=float)
@@ -301,8 +301,8 @@ def _static_charts() -> dict[str, Any]:
                          "config.layers": rng.integers(1, 8, 50), "summary.loss": rng.random(50)})
     return {"lines (4 panels x 2 runs x 2,000 points)": line_figure(panels, title="train"),
             "parallel coordinates (50 runs)": parallel_figure(parallel_data(runs, "summary.loss")),
-            "importance (2 parameters)": importance_figure(param_importance(runs, "summary.loss"),
-                                                            metric="summary.loss")}
+            "importance (2 parameters)": importance_table_figure(importance_table(runs, "summary.loss"),
+                                                                  metric="summary.loss")}
 
 
 def static_section(repeats: int) -> list[str]:

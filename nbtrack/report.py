@@ -27,6 +27,7 @@ from .store import Store, open_store
 from .sweeps._objective import objectives
 from .ui._sweep_extras import sweep_extra_figures
 from .ui._importance import importance_table
+from .ui._sections import section_html
 from .ui.charts import (
     group_keys, importance_table_figure, line_figure, metric_curves, param_columns,
     parallel_data, parallel_figure, run_colors,
@@ -172,9 +173,9 @@ def report(
     names = dict(zip(frame["id"], frame["name"]))
     keys = [c for c in hist.columns if c not in ("run_id", "_step", "_timestamp") and pd.api.types.is_numeric_dtype(hist[c])]
     if keys:
-        charts = [
-            _lazy_figure(line_figure({k: metric_curves(hist, k, names=names, max_points=REPORT_POINTS) for k in group},
-                                    title=name, colors=colors))
+        charts = [  # W&B's workspace: a section per key prefix, a panel per key
+            section_html(name, len(group), _lazy_figure(line_figure(
+                {k: metric_curves(hist, k, names=names, max_points=REPORT_POINTS) for k in group}, colors=colors)))
             for name, group in group_keys(keys).items() if group
         ]
         note = (f"<p class='note'>Curves of the {MAX_CURVE_RUNS} best runs by {html.escape(main)}.</p>"

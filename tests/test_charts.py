@@ -18,7 +18,7 @@ from nbtrack.ui.charts import (
     downsample_minmax,
     ema,
     group_keys,
-    importance_figure,
+    importance_table_figure,
     line_figure,
     metric_curves,
     parallel_data,
@@ -321,18 +321,18 @@ def test_importance_with_nothing_to_measure_gives_empty_table_and_figure(
 ) -> None:
     table = param_importance(runs, "summary.loss")
     assert table.empty and list(table.columns) == ["param", "importance", "correlation"]
-    fig = importance_figure(table, metric="summary.loss")
+    fig = importance_table_figure(table, metric="summary.loss")
     assert fig.data == ()
     assert f"at least {MIN_RUNS_FOR_IMPORTANCE} runs" in fig.layout.annotations[0].text
 
 
-def test_importance_figure_structure() -> None:
+def test_importance_figure_colours_correlation_by_sign() -> None:
     table = pd.DataFrame(
         {"param": ["config.lr", "config.opt", "config.batch"], "importance": [0.7, 0.2, 0.1],
-         "correlation": [-0.5, NAN, 0.25]}
+         "correlation": [-0.5, NAN, 0.25], "level": [None, None, None], "ped_anova": [0.6, 0.3, 0.1]}
     )
-    fig = importance_figure(table, metric="summary.loss")
-    importance, correlation = fig.data
+    fig = importance_table_figure(table, metric="summary.loss")
+    importance, correlation, _ = fig.data
     assert (importance.type, importance.orientation) == ("bar", "h")
     assert list(importance.y) == ["lr", "opt", "batch"] and list(importance.x) == [0.7, 0.2, 0.1]
     assert list(correlation.marker.color) == [charts._NEGATIVE, charts._POSITIVE, charts._POSITIVE]
@@ -426,10 +426,10 @@ def test_system_charts_have_units_and_percentages_run_0_to_100() -> None:
 
 
 def test_importance_of_a_single_parameter_is_a_note_not_a_giant_bar() -> None:
-    table = pd.DataFrame({"param": ["config.lr"], "importance": [1.0], "correlation": [-0.8]})
-    fig = importance_figure(table, metric="summary.loss")
+    table = pd.DataFrame({"param": ["config.lr"], "importance": [1.0], "correlation": [-0.8], "level": [None],
+                          "ped_anova": [1.0]})
+    fig = importance_table_figure(table, metric="summary.loss")
     assert fig.data == () and fig.layout.height <= 160
     assert "Only lr varies" in fig.layout.annotations[0].text and "-0.800" in fig.layout.annotations[0].text
-    two = pd.DataFrame({"param": ["config.lr", "config.bs"], "importance": [0.7, 0.3], "correlation": [0.1, 0.2]})
-    fig = importance_figure(two, metric="summary.loss")
-    assert fig.layout.height <= 200 and all(t.width == 0.6 for t in fig.data)
+    two = pd.concat([table, table.assign(param="config.bs", importance=0.3)], ignore_index=True)
+    assert len(importance_table_figure(two, metric="summary.loss").data) == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -89,8 +90,8 @@ def record(widget: Any) -> list[dict[str, Any]]:
 
 
 def traces(dash: Dashboard) -> list[tuple[str, list[float]]]:
-    """(name, y values) of each curve trace of the first panel (loss)."""
-    return [(t.name, [float(v) for v in t.y]) for t in dash.curves.data if t.xaxis in (None, "x")]
+    """(name, y values) of each curve trace of the first panel (loss, in the section of keys without a prefix)."""
+    return [(t.name, [float(v) for v in t.y]) for t in dash.curves.views["charts"].data if t.xaxis in (None, "x")]
 
 
 # -- the runs table ---------------------------------------------------------------
@@ -120,7 +121,7 @@ def test_default_selection_is_the_newest_five(make_run: Callable[..., str], dash
     dash = open_dashboard(dashboards)
     assert dash.table.selected == ids[::-1][:5]
     assert len(dash.table.rows) == 7
-    assert sorted(t.name for t in dash.curves.data if t.showlegend) == [f"r{i}" for i in range(2, 7)]
+    assert sorted(t.name for t in dash.curves.views["charts"].data) == [f"r{i}" for i in range(2, 7)]
 
 
 def test_sort_by_clicked_header(four: dict[str, str], dashboards: list[Dashboard]) -> None:
@@ -183,18 +184,20 @@ def test_selection_from_the_browser_redraws_curves(four: dict[str, str], dashboa
 
 def test_a_selection_change_sends_one_small_figure_message(four: dict[str, str],
                                                             dashboards: list[Dashboard]) -> None:
-    """The curves are a PlotlyView: one state message with the figure JSON, no plotly.js in it."""
+    """Each section's chart is a PlotlyView: one state message with its figure JSON, no plotly.js in it."""
     dash = open_dashboard(dashboards)
     from_front_end(dash.table, selected=[four["a"], four["b"]])
-    sent = record(dash.curves)
+    sent = {group: record(view) for group, view in dash.curves.views.items()}
     from_front_end(dash.table, selected=[four["a"], four["b"], four["c"]])
-    figures = [msg["state"]["figure"] for msg in sent if "figure" in msg.get("state", {})]
-    assert len(figures) == 1 and [t["name"] for t in figures[0]["data"]] == ["a", "b", "c"] * 2  # loss, val/acc
-    assert len(json.dumps(figures[0])) < 50_000
-    sent.clear()
+    figures = {g: [m["state"]["figure"] for m in msgs if "figure" in m.get("state", {})] for g, msgs in sent.items()}
+    assert list(figures) == ["charts", "val"]  # loss; val/acc
+    for group, [figure] in figures.items():
+        assert [t["name"] for t in figure["data"]] == ["a", "b", "c"] and len(json.dumps(figure)) < 50_000
+    for msgs in sent.values():
+        msgs.clear()
     from_front_end(dash.table, selected=[four["b"], four["c"]])  # b and c keep their colours
-    figures = [msg["state"]["figure"] for msg in sent if "figure" in msg.get("state", {})]
-    assert [t["name"] for t in figures[-1]["data"]] == ["b", "c"] * 2
+    figures = {g: [m["state"]["figure"] for m in msgs if "figure" in m.get("state", {})] for g, msgs in sent.items()}
+    assert all([t["name"] for t in figs[-1]["data"]] == ["b", "c"] for figs in figures.values())
     assert traces(dash) == [("b", LOSSES["b"]), ("c", LOSSES["c"])]
 
 
@@ -229,15 +232,16 @@ def test_metric_picker_x_axis_and_smoothing(four: dict[str, str], dashboards: li
     assert dash.metrics.allowed_tags == ["loss", "val/acc"]
     dash.table.selected = [four["a"]]
     assert [t.name for t in dash.curves.data] == ["a", "a"]
-    assert [a.text for a in dash.curves.layout.annotations] == ["loss", "val/acc"]  # each panel titled by its key
+    assert [v.layout.title.text for v in dash.curves.views.values()] == ["loss", "val/acc"]  # titled by its key
     from_front_end(dash.metrics, value=["val/acc", "nonsense"])  # a chip clicked in the browser
     assert dash.metrics.value == ["val/acc"]
-    assert traces(dash) == [("a", [0.0, 0.1, 0.2])]
-    assert not dash.curves.layout.annotations  # the stale subplot titles are gone
+    assert [(t.name, [float(v) for v in t.y]) for t in dash.curves.data] == [("a", [0.0, 0.1, 0.2])]
+    assert list(dash.curves.views) == ["val"]  # the emptied section is gone
     dash.metrics.value = ["loss"]
     dash.x_axis.value = "relative"
     xs = np.asarray(dash.curves.data[0].x, dtype=float)
-    assert xs[0] == 0.0 and np.all(np.diff(xs) >= 0) and dash.curves.layout.xaxis.title.text == "Relative time (s)"
+    assert xs[0] == 0.0 and np.all(np.diff(xs) >= 0) and dash.curves.views["charts"].layout.xaxis.title.text == \
+        "Relative time (s)"
     dash.smoothing.value = 0.5
     assert np.allclose(dash.curves.data[0].y, ema(np.array(LOSSES["a"]), 0.5))
 
@@ -458,7 +462,7 @@ def test_display_starts_polling_and_close_stops_it(four: dict[str, str], make_ru
     while len(dash.table.rows) < 5 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(dash.table.rows) == 5
-    poller = dash._poller
+    poller = dash._poller.thread
     dash.close()
     assert not dash.polling and poller is not None and not poller.is_alive()
     assert dash.table.comm is None and dash.curves.comm is None
@@ -480,14 +484,14 @@ def test_static_fallback_holds_table_figures_and_compare(four: dict[str, str], d
     assert "nbtrack-runs-static" in page and "nbtrack-dashboard-static" in page
     for key in "abcd":
         assert f"<td style='padding:2px 8px'>{key}</td>" in page
-    assert page.count("class=\"nbtrack-chart-img\"") == 2  # curves and parallel coordinates, as SVG pictures
+    assert page.count("class=\"nbtrack-chart-img\"") == 3  # 2 sections of curves, parallel coordinates (SVG)
     assert "nbtrack-compare" in page and "parcoords" in page
 
 
 def test_empty_store(dashboards: list[Dashboard]) -> None:
     dash = open_dashboard(dashboards, project=None)
     assert dash.table.rows == [] and dash.table.selected == [] and dash.metrics.value == []
-    assert "No points logged yet" in [a.text for a in dash.curves.layout.annotations]
+    assert "No points logged yet" in [a.text for a in dash.curves.views["charts"].layout.annotations]
     assert dash.metric.value is None and not dash.figures["parallel"].data
     assert repr(dash) == "nbtrack dashboard of all projects: 0 runs (0 running), 0 selected"
 
@@ -508,3 +512,72 @@ def test_pure_trait_helpers(four: dict[str, str], store: Store) -> None:
     assert metric_columns(runs) == ["summary.loss", "summary.val/acc"]
     assert recent_ids(runs, 2) == [four["d"], four["c"]]
     assert isinstance(nbtrack.dashboard, Callable)  # the lazy public name resolves
+
+
+def test_the_poller_reports_each_refresh_and_ends_with_its_view() -> None:
+    from nbtrack.ui._poller import Poller
+
+    class View:
+        calls = 0
+
+        def refresh(self) -> None:
+            View.calls += 1
+            if View.calls == 1:
+                raise OSError("store gone")
+
+    seen: list[Exception | None] = []
+    view = View()
+    poller = Poller(view, View.refresh, name="nbtrack-test", interval=0.01, after=lambda _, e: seen.append(e))
+    poller.start()
+    deadline = time.monotonic() + 10
+    while len(seen) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert isinstance(seen[0], OSError) and seen[1] is None  # a failure is reported, then the recovery
+    seen.clear()  # the error's traceback holds the view
+    del view
+    poller.thread.join(timeout=10)  # nobody holds the view: the thread ends on its own
+    assert not poller.alive
+
+
+# -- sections per key prefix (W&B's default workspace) ------------------------------
+
+
+def sectioned_run(store: Store) -> str:
+    run = nbtrack.init("p", name="s", config={"lr": 0.1}, store=store)
+    for i in range(3):
+        run.log({"loss": 1.0 / (i + 1), "train/loss": 2.0 - i, "train/acc": i / 3, "val/loss": 1.5 - i / 4,
+                 "system/cpu_percent": 20.0 + i})
+    run.finish()
+    return run.id
+
+
+def test_metrics_are_charted_in_a_section_per_prefix_with_its_panel_count(store: Store,
+                                                                        dashboards: list[Dashboard]) -> None:
+    sectioned_run(store)
+    dash = open_dashboard(dashboards)
+    sections = dash.curves.sections
+    assert [(group, panels) for group, panels, _, _ in sections] == [
+        ("charts", 1), ("train", 2), ("val", 1), ("system", 1)]  # no prefix first, system last
+    assert [box.titles for box in dash.curves.children] == [
+        ("Charts · 1 panel",), ("train · 2 panels",), ("val · 1 panel",), ("System · 1 panel",)]
+    train = dash.curves.views["train"].current
+    assert [a.text for a in train.layout.annotations] == ["train/acc", "train/loss"]  # a panel per key
+    assert dash.curves.views["system"].current.layout.title.text.startswith("system/cpu_percent")
+    dash.metrics.value = ["train/loss", "val/loss"]  # the picker's choice decides the sections
+    assert list(dash.curves.views) == ["train", "val"]
+    assert [box.titles for box in dash.curves.children] == [("train · 1 panel",), ("val · 1 panel",)]
+
+
+def test_a_closed_section_stays_closed_through_redraws_and_in_the_snapshot(store: Store,
+                                                                            dashboards: list[Dashboard]) -> None:
+    run_id = sectioned_run(store)
+    dash = open_dashboard(dashboards)
+    dash.curves.collapse("train")
+    dash.table.selected = []
+    dash.table.selected = [run_id]  # redrawn
+    assert not dash.curves.is_open("train") and dash.curves.is_open("val")
+    page = dash.static_bundle(interactive=False)["text/html"]
+    heads = re.findall(r"<details class='nbtrack-section' data-section='([^']+)'( open)?", page)
+    assert heads == [("charts", " open"), ("train", ""), ("val", " open"), ("system", " open")]
+    assert "<b>train</b> <span style='color:#777;font-size:12px'>2 panels</span></summary>" in page
+    assert page.count("class=\"nbtrack-chart-img\"") == 4 + 1  # a picture per section, and the parameters chart

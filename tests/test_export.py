@@ -153,7 +153,7 @@ def _nbtrack_output() -> nbformat.NotebookNode:
     fig = go.Figure(go.Scatter(x=[0, 1, 2], y=[3.0, 2.0, 1.5], name="loss"))
     fig.update_layout(title="ours", height=300)
     bundle = static_bundle(header_html="<b>run r1</b>", figures=[fig], text="nbtrack run r1", interactive=False,
-                           image_figure=fig, attrs={"data-run-id": "r1"})
+                           attrs={"data-run-id": "r1"})
     return nbformat.v4.new_output("display_data", data=bundle, metadata=output_metadata("run"))
 
 

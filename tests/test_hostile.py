@@ -4,6 +4,7 @@ from another process and a read-only store. Real subprocesses, real SQLite files
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -41,6 +42,34 @@ def db_path() -> str:
 def integrity_ok() -> bool:
     with sqlite3.connect(db_path()) as conn:
         return conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def run_script(tmp_path: Path, name: str, body: str, *args: str,
+               timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Write `body` (dedented) to tmp_path/name and run it there to the end, capturing its output."""
+    script = tmp_path / name
+    script.write_text(textwrap.dedent(body))
+    return subprocess.run([PYTHON, str(script), *args], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@contextlib.contextmanager
+def store_locked() -> Iterator[None]:
+    """Another process holds an exclusive lock on the SQLite store for the duration of the block."""
+    holder = subprocess.Popen(
+        [PYTHON, "-c", textwrap.dedent(f"""
+            import sqlite3, sys
+            conn = sqlite3.connect({db_path()!r}, isolation_level=None)
+            conn.execute("BEGIN EXCLUSIVE")
+            print("locked", flush=True)
+            sys.stdin.readline()
+            conn.execute("ROLLBACK")
+        """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"  # type: ignore[union-attr]
+        yield
+    finally:
+        holder.communicate("\n", timeout=30)
 
 
 def wait_for(what: Callable[[], object], timeout: float, message: str) -> object:
@@ -331,24 +360,12 @@ def test_a_lock_held_past_the_busy_timeout_keeps_the_loop_running_and_recovers(
     assert c.line() == "started"
     stored = wait_for(lambda: disk.last_step("victim"), 30, "a first flush")
     stored_before = int(stored) + 1  # type: ignore[call-overload]
-    holder = subprocess.Popen(
-        [PYTHON, "-c", textwrap.dedent(f"""
-            import sqlite3, sys
-            conn = sqlite3.connect({db_path()!r}, isolation_level=None)
-            conn.execute("BEGIN EXCLUSIVE")
-            print("locked", flush=True)
-            sys.stdin.readline()
-            conn.execute("ROLLBACK")
-        """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "locked"  # type: ignore[union-attr]
+    with store_locked():
         wait_for(lambda: "could not write run victim" in c.stderr, 30, "the warning that the store is locked")
         assert "locked" in c.stderr, c.stderr
         start = int(c.send("ping")[2])
         time.sleep(2.5)  # the lock is held for 12+ busy timeouts while the loop goes on
         assert int(c.send("ping")[2]) > start
-    finally:
-        holder.communicate("\n", timeout=30)
     after = int(c.send("ping")[2])
     wait_for(lambda: (disk.last_step("victim") or 0) >= after, 60, "the writer recovering on its own")
     logged = int(c.send("finish")[2])
@@ -362,22 +379,10 @@ def test_a_write_hanging_on_a_lock_bounds_memory_before_it_times_out(
     assert c.line() == "started"
     stored = wait_for(lambda: disk.last_step("victim"), 30, "a first flush")
     stored_before = int(stored) + 1  # type: ignore[call-overload]
-    holder = subprocess.Popen(
-        [PYTHON, "-c", textwrap.dedent(f"""
-            import sqlite3, sys
-            conn = sqlite3.connect({db_path()!r}, isolation_level=None)
-            conn.execute("BEGIN EXCLUSIVE")
-            print("locked", flush=True)
-            sys.stdin.readline()
-            conn.execute("ROLLBACK")
-        """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "locked"  # type: ignore[union-attr]
+    with store_locked():
         wait_for(lambda: "has not answered for" in c.stderr, 40, "the watchdog noticing the hanging write")
         start = int(c.send("ping")[2])
         wait_for(lambda: int(c.send("ping")[2]) > start + MAX_PENDING + 20_000, 120, "logging past the bound")
-    finally:
-        holder.communicate("\n", timeout=30)
     after = int(c.send("ping")[2])
     wait_for(lambda: (disk.last_step("victim") or 0) >= after, 60, "the writer going on once the lock is gone")
     logged = int(c.send("finish")[2])
@@ -448,8 +453,7 @@ def test_a_store_made_read_only_mid_run_loses_nothing(readable_dir: Path, child:
 
 
 def test_a_failed_commit_is_rolled_back_so_the_connection_writes_again(tmp_path: Path) -> None:
-    script = tmp_path / "full.py"
-    script.write_text(textwrap.dedent("""
+    out = run_script(tmp_path, "full.py", """
         import resource, signal, sys
         from nbtrack.store import ChunkWrite, open_store
         from nbtrack._run import new_record
@@ -468,8 +472,7 @@ def test_a_failed_commit_is_rolled_back_so_the_connection_writes_again(tmp_path:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
         st.flush("r", chunks=[big])
         print("written", st.last_step("r"))
-    """))
-    out = subprocess.run([PYTHON, str(script), str(tmp_path / "s.db")], capture_output=True, text=True, timeout=60)
+    """, str(tmp_path / "s.db"))
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0].startswith("failed:") and lines[1] == "written 4999", out.stdout
@@ -638,9 +641,7 @@ FORKS = """
 
 
 def test_forked_children_warn_once_and_never_end_the_parents_run(tmp_path: Path, disk: Store) -> None:
-    script = tmp_path / "forks.py"
-    script.write_text(textwrap.dedent(FORKS))
-    out = subprocess.run([PYTHON, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    out = run_script(tmp_path, "forks.py", FORKS, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "after children: running" in out.stdout, (out.stdout, out.stderr)
     # one warning per child that logged (the multiprocessing one logged three times, the os.fork one once)
@@ -676,9 +677,7 @@ DATALOADER = """
 
 
 def test_dataloader_workers_that_log_warn_once_each_and_the_run_goes_on(tmp_path: Path, disk: Store) -> None:
-    script = tmp_path / "loader.py"
-    script.write_text(textwrap.dedent(DATALOADER))
-    out = subprocess.run([PYTHON, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    out = run_script(tmp_path, "loader.py", DATALOADER, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stderr.count("is not recorded (warned once)") == 4, out.stderr  # 2 epochs x 2 fresh workers
     assert disk.get_run("loader").state == "finished"  # type: ignore[union-attr]
@@ -752,8 +751,7 @@ def test_inside_a_jupyter_kernel_sigterm_is_left_to_the_kernel(tmp_path: Path) -
 
 
 def test_a_run_started_from_a_thread_leaves_sigterm_alone(tmp_path: Path) -> None:
-    script = tmp_path / "threaded.py"
-    script.write_text(textwrap.dedent("""
+    out = run_script(tmp_path, "threaded.py", """
         import signal, threading
         import nbtrack
 
@@ -766,6 +764,5 @@ def test_a_run_started_from_a_thread_leaves_sigterm_alone(tmp_path: Path) -> Non
         t = threading.Thread(target=work)
         t.start()
         t.join()
-    """))
-    out = subprocess.run([PYTHON, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    """)
     assert (out.returncode, out.stdout.strip()) == (0, "True"), out.stderr

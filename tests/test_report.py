@@ -34,6 +34,9 @@ def test_report_is_standalone_escaped_and_drawn_by_the_builders(tmp_path):
     for heading in ("Runs", "Metrics", "Parameters"):
         assert f"<h2>{heading}</h2>" in page
     assert page.count("class='nbtrack-lazy plotly-graph-div'") >= 4  # two metric groups, parallel coords, importance
+    sections = re.findall(r"<details class='nbtrack-section' data-section='([^']+)' open[^>]*><summary[^>]*><b>([^<]+)</b> "
+                          r"<span[^>]*>([^<]+)</span></summary><div class='nbtrack-lazy", page)
+    assert sections == [("train", "train", "1 panel"), ("val", "val", "1 panel")]  # a section per key prefix
     assert len(re.findall(r"<tr data-run-id=", page)) == 6
 
 

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from nbtrack.ui.charts import Curve, importance_figure, line_figure, parallel_data, parallel_figure, scatter_figure
+from nbtrack.ui.charts import (Curve, importance_table_figure, line_figure, parallel_data, parallel_figure,
+                               scatter_figure)
 from nbtrack.ui.static import chart_html, static_bundle
 from nbtrack.ui.svg import figure_svg
 
@@ -30,8 +31,10 @@ def test_every_chart_kind_is_drawn_as_well_formed_svg_in_milliseconds() -> None:
     figures = {
         "lines": lines,
         "parallel": parallel_figure(parallel_data(_runs(), "summary.loss")),
-        "importance": importance_figure(pd.DataFrame({"param": ["config.lr", "config.opt"], "importance": [.7, .3],
-                                                      "correlation": [-.5, .2]}), metric="summary.loss"),
+        "importance": importance_table_figure(pd.DataFrame({"param": ["config.lr", "config.opt"],
+                                                            "importance": [.7, .3], "correlation": [-.5, .2],
+                                                            "level": [None, None], "ped_anova": [.6, .4]}),
+                                              metric="summary.loss"),
         "scatter": scatter_figure(pd.DataFrame({"id": list("ab"), "name": list("ab"), "x": [.1, .01],
                                                 "y": [1.0, 2.0]}), param="config.lr", metric="summary.loss"),
         "gaps": go.Figure(go.Scatter(x=[0, 1, 2, 3, 4], y=[1, None, 2, float("nan"), 3], mode="lines")),
@@ -58,6 +61,28 @@ def test_a_chart_is_a_picture_first_and_its_figure_data_is_inert() -> None:
     assert page.count("<script") == 1 and "alert(1)</script>" not in page  # one inert JSON block
     uri = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', page).group(1)
     assert base64.b64decode(uri).startswith(b"<svg")
-    bundle = static_bundle(header_html="<b>h</b>", figures=[fig], text="t", image_figure=fig, interactive=False)
+    bundle = static_bundle(header_html="<b>h</b>", figures=[fig], text="t", interactive=False)
     assert bundle["image/svg+xml"].startswith("<svg") and "Plotly.newPlot" not in bundle["text/html"]
     assert "data-nbtrack-plotlyjs" not in bundle["text/html"]
+
+
+def test_the_image_of_a_bundle_is_every_chart_on_one_sheet_with_its_sections() -> None:
+    x = np.arange(50, dtype=float)
+    train = line_figure({k: [Curve("a", "a", x, x / 50)] for k in ("train/loss", "train/acc")})
+    val = line_figure({"val/loss": [Curve("a", "a", x, 1 - x / 50)]})
+    other = parallel_figure(parallel_data(_runs(), "summary.loss"))
+    bundle = static_bundle(header_html="", figures=[train, val, other], text="nbtrack run a < b\nmore",
+                           sections={0: ("train", 2, True), 1: ("val", 1, False)}, interactive=False)
+    sheet = ET.fromstring(bundle["image/svg+xml"])  # one well-formed picture
+    charts = [g for g in sheet.iter(f"{SVG}g") if g.get("class") == "nbtrack-sheet-chart"]
+    assert len(charts) == 3  # every chart of the output, the closed section's too
+    texts = [t.text for t in sheet.iter(f"{SVG}text")]
+    assert texts[:2] == ["nbtrack run a < b", "train · 2 panels"] and "val · 1 panel" in texts
+    offsets = [float(g.get("transform")[len("translate(0,"):-1]) for g in charts]
+    heights = [int(figure.layout.height or 300) for figure in (train, val, other)]
+    assert offsets == [28 + 26, 28 + 26 + heights[0] + 26, 28 + 26 + heights[0] + 26 + heights[1]]  # stacked
+    assert int(sheet.get("height")) == offsets[-1] + heights[2]
+    ids = [e.get("id") for e in sheet.iter() if e.get("id")]
+    assert len(ids) == len(set(ids)) and all(i.startswith(("c0-", "c1-", "c2-")) for i in ids)  # no clip is shared
+    refs = re.findall(r"url\(#([^)]+)\)", bundle["image/svg+xml"])
+    assert refs and set(refs) <= set(ids)

@@ -85,6 +85,16 @@ if __name__ == "__main__":
 '''
 
 
+def _launch_one_trial(folder: Path, sweep_id: str, store: Store) -> int:
+    """Run one trial of a program sweep with `folder` (holding the program) as the working directory."""
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        return nbtrack.agent(sweep_id, count=1, store=store, progress=False)
+    finally:
+        os.chdir(cwd)
+
+
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_cross_validation_workers_of_a_launched_trial_get_their_own_runs(tmp_path: Path, method: str) -> None:
     (tmp_path / "train_cv.py").write_text(CROSS_VALIDATION, encoding="utf-8")
@@ -93,12 +103,7 @@ def test_cross_validation_workers_of_a_launched_trial_get_their_own_runs(tmp_pat
                               "parameters": {"lr": {"values": [0.1]}},
                               "command": ["${env}", "${interpreter}", "${program}", method]},
                              project="cv", store=store)
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        assert nbtrack.agent(sweep_id, count=1, store=store, progress=False) == 1
-    finally:
-        os.chdir(cwd)
+    assert _launch_one_trial(tmp_path, sweep_id, store) == 1
     _check_cross_validation(store, sweep_id)
 
 
@@ -171,12 +176,7 @@ def test_a_child_resuming_the_trial_id_on_purpose_continues_it(tmp_path: Path) -
     store = open_store()
     sweep_id = nbtrack.sweep({"method": "grid", "program": "resume.py", "parameters": {"lr": {"values": [0.1]}}},
                              project="cv3", store=store)
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        nbtrack.agent(sweep_id, count=1, store=store, progress=False)
-    finally:
-        os.chdir(cwd)
+    assert _launch_one_trial(tmp_path, sweep_id, store) == 1
     [trial] = store.list_runs()
     assert trial.sweep_id == sweep_id and trial.state == "finished"
     assert list(nbtrack.history(trial.id)["part"]) == [1, 2]
@@ -210,12 +210,7 @@ def test_a_worker_calling_init_before_the_trial_does_not_take_it(tmp_path: Path,
     sweep_id = nbtrack.sweep({"method": "grid", "program": "early.py", "parameters": {"lr": {"values": [0.1]}},
                               "command": ["${env}", "${interpreter}", "${program}", method]},
                              project="cv4", store=store)
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        nbtrack.agent(sweep_id, count=1, store=store, progress=False)
-    finally:
-        os.chdir(cwd)
+    assert _launch_one_trial(tmp_path, sweep_id, store) == 1
     runs = {r.name: r for r in store.list_runs()}
     [trial] = [r for r in runs.values() if r.sweep_id == sweep_id]
     assert trial.state == "finished" and trial.name != "early-worker"
@@ -230,12 +225,7 @@ def test_a_wrapper_script_still_hands_the_trial_to_its_python(tmp_path: Path) ->
     store = open_store()
     sweep_id = nbtrack.sweep({"method": "grid", "program": "fit.py", "parameters": {"lr": {"values": [0.1]}},
                               "command": ["bash", "wrap.sh", "${interpreter}"]}, project="cv5", store=store)
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        nbtrack.agent(sweep_id, count=1, store=store, progress=False)
-    finally:
-        os.chdir(cwd)
+    assert _launch_one_trial(tmp_path, sweep_id, store) == 1
     [trial] = store.list_runs()
     assert trial.sweep_id == sweep_id and trial.state == "finished"
     assert list(nbtrack.history(trial.id)["val_accuracy"]) == [0.7]

@@ -72,7 +72,6 @@ __all__ = [
     "downsample_minmax",
     "ema",
     "group_keys",
-    "importance_figure",
     "importance_table",
     "importance_table_figure",
     "line_figure",
@@ -259,62 +258,6 @@ def scatter_figure(
     return fig
 
 
-def importance_figure(table: pd.DataFrame, *, metric: str) -> go.Figure:
-    """Bars of each parameter's importance and its correlation with the metric (W&B's panel)."""
-    title = f"Parameter importance for {column_label(metric)}"
-    if table.empty:
-        return _empty_figure(
-            title,
-            f"Needs at least {MIN_RUNS_FOR_IMPORTANCE} runs with {column_label(metric)}"
-            " and parameters that vary",
-        )
-    labels = [column_label(p) for p in table["param"]]
-    correlation = table["correlation"].to_numpy(dtype=float)
-    if len(labels) == 1:  # one varying parameter has all the importance: say so rather than draw one giant bar
-        corr = "n/a (categorical)" if math.isnan(correlation[0]) else f"{correlation[0]:+.3f}"
-        fig = _empty_figure(title, f"Only {labels[0]} varies across these runs, so it holds all the importance"
-                                   f"<br>correlation with {column_label(metric)}: {corr}")
-        fig.update_layout(height=120)
-        return fig
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        shared_yaxes=True,
-        subplot_titles=("importance", "correlation"),
-        horizontal_spacing=0.04,
-    )
-    fig.add_trace(
-        go.Bar(
-            x=table["importance"],
-            y=labels,
-            orientation="h",
-            marker_color=PALETTE[0],
-            name="importance",
-            hovertemplate="%{y}: %{x:.3f}<extra></extra>",
-        ),
-        row=1,
-        col=1,
-    )
-    fig.add_trace(
-        go.Bar(
-            x=correlation,
-            y=labels,
-            orientation="h",
-            marker_color=np.where(correlation < 0, _NEGATIVE, _POSITIVE).tolist(),
-            name="correlation",
-            hovertemplate="%{y}: %{x:.3f}<extra></extra>",
-        ),
-        row=1,
-        col=2,
-    )
-    fig.update_yaxes(autorange="reversed", row=1, col=1)
-    fig.update_xaxes(range=[-1, 1], row=1, col=2)
-    fig.update_traces(width=0.6)  # bars of a few parameters stay bars, not blocks
-    fig.update_annotations(font_size=11)
-    _style(fig, title, max(160, 90 + 28 * len(labels)))
-    fig.update_layout(showlegend=False)
-    return fig
-
 def importance_table_figure(table: pd.DataFrame, *, metric: str) -> go.Figure:
     """W&B's importance panel and more: random-forest importance, Pearson correlation and PED-ANOVA per parameter.
 
@@ -330,6 +273,12 @@ def importance_table_figure(table: pd.DataFrame, *, metric: str) -> go.Figure:
         )
     labels = [column_label(p) for p in table["param"]]
     correlation = table["correlation"].to_numpy(dtype=float)
+    if len(labels) == 1:  # one varying parameter has all the importance: say so rather than draw one giant bar
+        corr = "n/a (categorical)" if math.isnan(correlation[0]) else f"{correlation[0]:+.3f}"
+        fig = _empty_figure(title, f"Only {labels[0]} varies across these runs, so it holds all the importance"
+                                   f"<br>correlation with {column_label(metric)}: {corr}")
+        fig.update_layout(height=120)
+        return fig
     which = [f"{label} = {level}" if level is not None else label for label, level in zip(labels, table["level"])]
     fig = make_subplots(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.03,
                         subplot_titles=("importance (random forest)", "correlation (Pearson)", "PED-ANOVA"))

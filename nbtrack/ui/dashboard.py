@@ -1,7 +1,9 @@
 """`nbtrack.dashboard()`: a project's runs table, overlaid curves, parameter charts and compare view.
 
 Every value shown is computed here from the runs and history frames (the figure
-builders of :mod:`nbtrack.ui.charts`); the front ends only draw. Only the
+builders of :mod:`nbtrack.ui.charts`); the front ends only draw. Metrics are charted as
+W&B's default workspace does: a panel per key, in a section per key prefix
+(:mod:`nbtrack.ui.curve_sections`). Only the
 selected runs' history is read. Once displayed, a background thread polls
 ``Store.activity()`` (one tiny query) every couple of seconds and re-reads when
 it changed; ``close()`` stops it. Displayed, it shows its snapshot under the view
@@ -11,7 +13,6 @@ it changed; ``close()`` stops it. Displayed, it shows its snapshot under the vie
 from __future__ import annotations
 
 import html
-import logging
 import threading
 import time
 import weakref
@@ -33,9 +34,11 @@ from ._importance import importance_table
 from ._runs_table import RunsTable, recent_ids, static_table_html
 from ._sweep_charts_view import SweepCharts
 from ._metric_picker import MetricPicker
-from .charts import (Parallel, XAxis, column_label, group_keys, importance_table_figure, line_figure, metric_curves,
-                     parallel_data, parallel_figure, param_columns, scatter_figure, scatter_points)
+from ._poller import POLL_INTERVAL, Poller
+from .charts import (DEFAULT_GROUP, Parallel, XAxis, column_label, group_keys, importance_table_figure, line_figure,
+                     metric_curves, parallel_data, parallel_figure, param_columns, scatter_figure, scatter_points)
 from .comments_box import CommentsBox
+from .curve_sections import CurveSections
 from .compare import MAX_COMPARED, captured_source, compare_html
 from .plotly_view import PlotlyView
 from .registry import registry_html
@@ -47,13 +50,10 @@ __all__ = ["Dashboard", "analysis_figure", "curves_figure", "dashboard", "defaul
 View = Literal["parallel", "scatter", "importance"]
 Goal = Literal["minimize", "maximize"]
 
-POLL_INTERVAL = 2.0  # seconds between two activity checks
 DEFAULT_METRICS = 30  # at most this many metric panels when the dashboard opens (W&B: a panel per key)
 MAX_CURVE_RUNS = 50  # curves are drawn for at most this many selected runs
-OVERHEAD_FACTOR = 20  # wait >= 20x the last refresh: a busy kernel loses <= ~5 % to the dashboard
 _UNSELECTED = "#c7c7c7"
 _MAXIMIZED = ("acc", "auc", "f1", "precision", "recall", "score", "reward", "return", "map", "iou")
-_log = logging.getLogger("nbtrack")
 _polling: weakref.WeakValueDictionary[tuple[str, str | None], Dashboard] = weakref.WeakValueDictionary()
 
 
@@ -119,8 +119,8 @@ class Dashboard(widgets.VBox):
         self.store = store if store is not None else open_store()
         self.poll_interval = poll_interval
         self._lock = threading.RLock()
-        self._stop = threading.Event()
-        self._poller: threading.Thread | None = None
+        self._poller = Poller(self, Dashboard.refresh, name="nbtrack-dashboard", interval=poll_interval,
+                              after=Dashboard._after_poll)
         self.figures: dict[View, PlotlyView] = {}  # one per parameter view, made when first shown
         self._pending: set[str] | None = None
         self._history: dict[str, pd.DataFrame] = {}
@@ -142,7 +142,7 @@ class Dashboard(widgets.VBox):
                                             style={"button_width": "auto"})
         self.smoothing = widgets.FloatSlider(0.0, min=0.0, max=0.99, step=0.01, description="smoothing",
                                              continuous_update=False)
-        self.curves = PlotlyView()
+        self.curves = CurveSections(on_toggle=self._section_toggled)
         self.view = widgets.ToggleButtons(options=[("parallel coordinates", "parallel"), ("scatter", "scatter"),
                                                    ("importance", "importance")], style={"button_width": "auto"})
         self.metric = widgets.Dropdown(description="metric")
@@ -270,14 +270,21 @@ class Dashboard(widgets.VBox):
                 self._request("analysis")
 
     def _draw_curves(self) -> None:
-        """Overlay the chosen metrics of the selected runs."""
+        """Overlay the chosen metrics of the selected runs: a section per key prefix, a panel per key."""
         inside = None if self.table.brushed is None else set(self.table.brushed)
         ids = [i for i in self.table.selected if inside is None or i in inside][:MAX_CURVE_RUNS]
         keys = list(self.metrics.value)
         names = dict(zip(self.runs["id"], self.runs["name"]))
-        fig = curves_figure(self._history_of(ids, keys), keys, x=self.x_axis.value,
-                            smoothing=self.smoothing.value, names=names, colors=self.table.colors)
-        self.curves.show(fig)
+        history = self._history_of(ids, keys)
+        groups = group_keys(keys) or {DEFAULT_GROUP: []}  # with no metric: one section saying so
+        self.curves.show({group: (curves_figure(history, members, x=self.x_axis.value, smoothing=self.smoothing.value,
+                                                names=names, colors=self.table.colors), len(members))
+                          for group, members in groups.items()})
+
+    def _section_toggled(self, change: Mapping[str, Any]) -> None:
+        """A section was opened or closed: the snapshot keeps it so."""
+        if self._snapshot is not None:
+            self._snapshot.changed()
 
     def _draw_analysis(self) -> None:
         """Draw the chosen parameter chart over the runs the table shows, unless its inputs are unchanged."""
@@ -380,22 +387,23 @@ class Dashboard(widgets.VBox):
         if previous is not None and previous is not self:
             previous.stop()  # the cell was re-run: one poller per project is enough
         _polling[(self.store.url, self.project)] = self
-        if not self.polling:
-            self._stop.clear()
-            self._poller = threading.Thread(target=_poll, args=(weakref.ref(self), self._stop, self.poll_interval),
-                                            name="nbtrack-dashboard", daemon=True)
-            self._poller.start()
+        self._poller.start()
 
     def stop(self) -> None:
         """Stop polling; refresh() still works."""
-        self._stop.set()
-        if self._poller is not None and self._poller is not threading.current_thread():
-            self._poller.join(timeout=5)
+        self._poller.stop()
 
     @property
     def polling(self) -> bool:
         """Whether the background refresh is running."""
-        return self._poller is not None and self._poller.is_alive()
+        return self._poller.alive
+
+    def _after_poll(self, error: Exception | None) -> None:
+        """Show a failed background refresh in the header (and clear it once one works)."""
+        status = "" if error is None else f"refresh failed: {error}"
+        if status != self._status:
+            self._status = status
+            self._request("header")
 
     def close(self) -> None:
         """Stop polling and close every widget of the dashboard."""
@@ -409,12 +417,16 @@ class Dashboard(widgets.VBox):
     def static_bundle(self, *, interactive: bool = True) -> dict[str, Any]:
         """The saved-notebook form: header, static runs table, compare view and the current figures."""
         with self._lock:
-            figures = [view.current for view in (self.curves, *self._analysis.children, *self.sweep_charts.children)]
+            curves = self.curves.sections
+            figures = [fig for _, _, fig, _ in curves]
+            figures += [view.current for view in (*self._analysis.children, *self.sweep_charts.children)]
             header = self._header_html() + static_table_html(self.table) + self.compare.value
             snap = f" {self._snapshot.snapshot_class}" if self._snapshot is not None else ""
             return static.static_bundle(header_html=header, figures=figures, text=repr(self),
-                                        image_figure=figures[0] if figures else None, interactive=interactive,
-                                        root_class="nbtrack-dashboard-static" + snap)
+                                        interactive=interactive,
+                                        root_class="nbtrack-dashboard-static" + snap,
+                                        sections={i: (group, panels, shown)
+                                                  for i, (group, panels, _, shown) in enumerate(curves)})
 
     def _ipython_display_(self) -> None:
         """Show the view and, under it, its snapshot (what a notebook without this kernel shows); start polling."""
@@ -435,26 +447,6 @@ class Dashboard(widgets.VBox):
         running = int((self.runs["state"] == "running").sum())
         return (f"nbtrack dashboard of {where}: {len(self.runs)} runs ({running} running), "
                 f"{len(self.table.selected)} selected")
-
-
-def _poll(ref: weakref.ref[Dashboard], stop: threading.Event, interval: float) -> None:
-    """The polling loop; ends on stop or when the dashboard is gone. Re-reads take <= ~5 % of the time."""
-    wait = interval
-    while not stop.wait(wait):
-        dash = ref()
-        if dash is None:
-            return
-        started, status = time.perf_counter(), ""
-        try:
-            dash.refresh()
-        except Exception as exc:  # keep polling: the store may come back
-            _log.warning("nbtrack dashboard: refresh failed: %s", exc)
-            status = f"refresh failed: {exc}"
-        if status != dash._status:
-            dash._status = status
-            dash._request("header")
-        wait = max(interval, OVERHEAD_FACTOR * (time.perf_counter() - started))
-        del dash
 
 
 def _set_options(dropdown: widgets.Dropdown, options: list[tuple[str, str]], default: str | None) -> None:

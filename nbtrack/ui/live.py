@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from ._sections import section_title
 from .card import STATE_COLORS
 from .charts import (MAX_POINTS, SYSTEM_GROUP, Curve, downsample_minmax, group_keys, line_figure, line_mode,
                      run_colors)
@@ -187,7 +188,7 @@ class LiveRunView:
         for group, keys in groups.items():
             panels = self._panels(keys)
             if not self._moved(group, keys, panels):
-                fig = line_figure(panels, title=group, colors=self._color, x=_x_of(group))
+                fig = line_figure(panels, title=section_title(group), colors=self._color, x=_x_of(group))
                 self._figures[group] = PlotlyView(fig)
                 self._keys[group] = keys
                 rebuilt = True
@@ -227,7 +228,7 @@ class LiveRunView:
 
     # -- lifecycle -----------------------------------------------------------
     def static_figures(self) -> tuple[list[go.Figure], go.Figure | None]:
-        """The final charts: one figure per group, and all keys in one figure for image-only viewers."""
+        """The final charts: one figure per group, and all keys in one figure (for the optional PNG)."""
         self._drain()
         groups = self._groups()
         figures = []
@@ -235,7 +236,7 @@ class LiveRunView:
             panels = self._panels(keys)
             moved = self._moved(group, keys, panels)
             figures.append(self._figures[group].current if moved
-                           else line_figure(panels, title=group, colors=self._color, x=_x_of(group)))
+                           else line_figure(panels, title=section_title(group), colors=self._color, x=_x_of(group)))
         figures += self._media.static_figures()
         every = [k for keys in groups.values() for k in keys if not k.startswith(SYSTEM_GROUP + "/")]
         combined = line_figure(self._panels(every), colors=self._color) if every else None
@@ -257,7 +258,7 @@ class LiveRunView:
         bundle = static_bundle(
             header_html=self._header_html(run.state) + banner + self._media.static_html(), figures=figures,
             text=repr(RunCard(run)),
-            image_figure=combined, attrs={"data-run-id": run.id, "data-state": run.state},
+            attrs={"data-run-id": run.id, "data-state": run.state},
         )
         for fw in self._figures.values():
             fw.close()

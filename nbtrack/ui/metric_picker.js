@@ -11,7 +11,8 @@ function groups(keys) {
   const out = new Map();
   for (const key of keys) {
     const cut = key.indexOf("/");
-    const group = cut > 0 ? key.slice(0, cut) : "charts";
+    const prefix = cut > 0 ? key.slice(0, cut) : "";
+    const group = prefix === "" ? "Charts" : prefix === "system" ? "System" : prefix;  // the dashboard's section names
     if (!out.has(group)) out.set(group, []);
     out.get(group).push(key);
   }

@@ -8,24 +8,20 @@ it. Its MIME bundle carries a static HTML form for saved and exported notebooks.
 from __future__ import annotations
 
 import html
-import logging
 import threading
 import time
-import weakref
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
 from . import static
-from .dashboard import OVERHEAD_FACTOR, POLL_INTERVAL
+from ._poller import POLL_INTERVAL, Poller
 from .plotly_view import PlotlyView
 
 if TYPE_CHECKING:
     from .._saved_report import Panel, Report
 
 __all__ = ["ReportView"]
-
-_log = logging.getLogger("nbtrack")
 
 
 class ReportView(widgets.VBox):
@@ -35,8 +31,7 @@ class ReportView(widgets.VBox):
         self.report = report
         self.poll_interval = poll_interval
         self._lock = threading.RLock()
-        self._stop = threading.Event()
-        self._poller: threading.Thread | None = None
+        self._poller = Poller(self, ReportView.refresh, name="nbtrack-report", interval=poll_interval)
         self._token: Any = None
         self.header = widgets.HTML()
         self.parts: list[widgets.HTML | widgets.VBox] = []  # a section each: markdown, or a panel's text + chart
@@ -78,22 +73,16 @@ class ReportView(widgets.VBox):
     # -- display and lifecycle ------------------------------------------------
     def start(self) -> None:
         """Poll the store and re-draw on activity (done on display)."""
-        if self._poller is None or not self._poller.is_alive():
-            self._stop.clear()
-            self._poller = threading.Thread(target=_poll, args=(weakref.ref(self), self._stop, self.poll_interval),
-                                            name="nbtrack-report", daemon=True)
-            self._poller.start()
+        self._poller.start()
 
     def stop(self) -> None:
         """Stop polling; refresh() still works."""
-        self._stop.set()
-        if self._poller is not None and self._poller is not threading.current_thread():
-            self._poller.join(timeout=5)
+        self._poller.stop()
 
     @property
     def polling(self) -> bool:
         """Whether the background refresh is running."""
-        return self._poller is not None and self._poller.is_alive()
+        return self._poller.alive
 
     def close(self) -> None:
         """Stop polling and close the widgets."""
@@ -135,18 +124,3 @@ def _draw(part: widgets.Widget, section: str | Panel, chart: PlotlyView | None) 
     else:
         part.children = (text,)
 
-
-def _poll(ref: weakref.ref[ReportView], stop: threading.Event, interval: float) -> None:
-    """Re-draw on store activity until stopped or gone; re-draws take <= ~5 % of the time."""
-    wait = interval
-    while not stop.wait(wait):
-        view = ref()
-        if view is None:
-            return
-        started = time.perf_counter()
-        try:
-            view.refresh()
-        except Exception as exc:  # keep polling: the store may come back
-            _log.warning("nbtrack report: refresh failed: %s", exc)
-        wait = max(interval, OVERHEAD_FACTOR * (time.perf_counter() - started))
-        del view

@@ -22,15 +22,17 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 
+from ._sections import section_html, section_label
 from .svg import figure_svg
+from .svg_sheet import sheet_svg
 
 __all__ = ["MARKER", "chart_html", "figure_png", "output_metadata", "plotlyjs_script", "png_later",
-           "static_bundle", "svg_data_uri", "UPGRADE_SCRIPT"]
+           "static_bundle", "UPGRADE_SCRIPT"]
 
 MARKER = "nbtrack"  # output metadata key naming nbtrack's own outputs (export re-renders them from data)
 FIRST_PNG_DEADLINE = 15.0  # seconds for kaleido to start its browser and draw the first image
@@ -51,13 +53,13 @@ def output_metadata(kind: str) -> dict[str, Any]:
     return {MARKER: {"kind": kind, "version": 1}}
 
 
-def svg_data_uri(fig: go.Figure | dict[str, Any], *, width: int = 900) -> str:
-    """The figure's SVG picture as a data: URI (what an `<img>` shows with no script)."""
-    return "data:image/svg+xml;base64," + base64.b64encode(figure_svg(fig, width=width).encode()).decode("ascii")
+def _data_uri(svg: str) -> str:
+    """An SVG picture as a data: URI (what an `<img>` shows with no script)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
 
-def chart_html(fig: go.Figure) -> str:
-    """One chart: its SVG picture (no script needed) and its figure JSON for the interactive upgrade."""
+def chart_html(fig: go.Figure, *, svg: str | None = None) -> str:
+    """One chart: its SVG picture (no script needed; `svg` if drawn already) and its figure JSON for the upgrade."""
     spec = json.loads(fig.to_json())
     layout = spec.get("layout") or {}
     height = int(layout.get("height") or 300)
@@ -66,7 +68,7 @@ def chart_html(fig: go.Figure) -> str:
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")  # no markup inside
     return (f'<div class="nbtrack-chart" style="max-width:900px">'
             f'<img class="nbtrack-chart-img" alt="{title}" width="900" height="{height}" '
-            f'style="max-width:100%;height:auto" src="{svg_data_uri(spec)}">'
+            f'style="max-width:100%;height:auto" src="{_data_uri(svg or figure_svg(spec))}">'
             f'<script type="application/json" class="nbtrack-figure">{data}</script></div>')
 
 
@@ -82,13 +84,15 @@ UPGRADE_SCRIPT = (
 
 
 def static_bundle(
-    *, header_html: str, figures: Sequence[go.Figure], text: str, image_figure: go.Figure | None = None,
+    *, header_html: str, figures: Sequence[go.Figure], text: str,
     root_class: str = "nbtrack-static", attrs: dict[str, str] | None = None, interactive: bool = True,
+    sections: Mapping[int, tuple[str, int, bool]] | None = None,
 ) -> dict[str, Any]:
     """A MIME bundle: text/html (SVG charts, interactive where plotly.js runs), image/svg+xml, text/plain.
 
-    `image_figure` is the one picture for image-only viewers; `interactive=False` leaves plotly.js
+    The image/svg+xml is every figure on one sheet (what image-only viewers show); `interactive=False` leaves plotly.js
     and the upgrade script out (a widget's snapshot: replaced often, hidden while the widget lives).
+    `sections` puts figure i in a collapsible section: {i: (key group, panel count, open)}.
     """
     parts = []
     if figures and interactive and not _session["plotlyjs_sent"]:
@@ -96,13 +100,18 @@ def static_bundle(
         _session["plotlyjs_sent"] = True
     attr_text = "".join(f' {k}="{html.escape(v, quote=True)}"' for k, v in (attrs or {}).items())
     parts.append(f'<div class="{root_class}"{attr_text}>{header_html}')
-    parts.extend(chart_html(fig) for fig in figures)
+    svgs = [figure_svg(fig) for fig in figures]
+    for i, (fig, svg) in enumerate(zip(figures, svgs)):
+        section = (sections or {}).get(i)
+        parts.append(chart_html(fig, svg=svg) if section is None
+                     else section_html(section[0], section[1], chart_html(fig, svg=svg), open_=section[2]))
     if figures and interactive:
         parts.append(UPGRADE_SCRIPT)
     parts.append("</div>")
     bundle: dict[str, Any] = {"text/plain": text, "text/html": "".join(parts)}
-    if image_figure is not None:
-        bundle["image/svg+xml"] = figure_svg(image_figure)
+    if figures:
+        headings = {i: section_label(group, panels) for i, (group, panels, _) in (sections or {}).items()}
+        bundle["image/svg+xml"] = sheet_svg(svgs, title=text.splitlines()[0] if text else "", headings=headings)
     return bundle
 
 

@@ -415,7 +415,7 @@ class SweepPanel(widgets.VBox):
         attrs = {"data-status": self.status, **({"data-sweep-id": self.sweep_id} if self.sweep_id else {})}
         snap = f" {self._snapshot.snapshot_class}" if self._snapshot is not None else ""
         return static_bundle(header_html=header, figures=figures, text=repr(self), attrs=attrs,
-                             image_figure=figures[0] if figures else None, interactive=interactive,
+                             interactive=interactive,
                              root_class="nbtrack-sweep-panel-static" + snap)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
