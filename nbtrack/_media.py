@@ -202,6 +202,28 @@ class Image:
         self._masks = check_masks(masks, self.width, self.height) if masks is not None else {}
         self.masks: dict[str, dict[str, Any]] = {}  # stored mask refs (after logging, or when read back)
         self._root: Path | None = None
+        self._drawn: bytes | None = None  # the image with its overlays drawn (what the views show)
+        if self.boxes or self._masks:
+            self._drawn = self._draw(data_or_path)
+
+    def _draw(self, source: Any) -> bytes | None:
+        """The PNG with masks and boxes drawn on it (None when the pixels need Pillow and it is missing)."""
+        from ._overlays import draw_overlays
+
+        module = type(source).__module__
+        if not isinstance(source, (str, os.PathLike, Image)) and not module.startswith(("PIL.", "matplotlib")) and (
+                hasattr(source, "__array__") or hasattr(source, "shape") or isinstance(source, (list, tuple))):
+            pixels = _array_pixels(source)
+        else:
+            try:
+                pixels = self.to_numpy()
+            except ImportError:
+                return None
+        return encode_png(draw_overlays(pixels, self.boxes, self._masks))
+
+    def display_png(self) -> bytes:
+        """What the views show: the image with its boxes and masks drawn, else the image."""
+        return self._drawn or self._png
 
     def png_bytes(self) -> bytes:
         """The encoded PNG."""
@@ -231,6 +253,8 @@ class Image:
                           for group, (data, labels) in self._masks.items()}
         overlays = {"boxes": self.boxes, "masks": self.masks, "classes": self.classes}
         out.update({k: v for k, v in overlays.items() if v})
+        if self._drawn:
+            out["drawn"] = _put(root, "images", self._drawn, ".png")
         return out
 
     def mask_data(self, group: str) -> Any:
@@ -254,10 +278,11 @@ class Image:
         image.path = root / str(value["path"])
         image.classes, image.boxes, image._masks = value.get("classes"), dict(value.get("boxes", {})), {}
         image.masks, image._root = dict(value.get("masks", {})), root
+        image._drawn = _get(root, value["drawn"]) if isinstance(value.get("drawn"), Mapping) else None
         return image
 
     def _repr_png_(self) -> bytes:
-        return self._png
+        return self.display_png()
 
     def __repr__(self) -> str:
         caption = f" {self.caption!r}" if self.caption else ""

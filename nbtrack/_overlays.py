@@ -5,7 +5,8 @@
 "class_labels"?: {id: name}}}` and masks as `{group: {"mask_data": HxW ints 0-255, "class_labels"?}}`.
 Everything is checked when the Image is made (a bad box fails at the call, naming it, before
 anything is logged). Boxes are stored inline in the image's value; each mask as a grayscale PNG
-beside the image. `Classes` is W&B's `wandb.Classes`.
+beside the image; and a drawn form (masks tinted, boxes outlined, in class colours) as a second PNG
+that the views show. `Classes` is W&B's `wandb.Classes`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["Classes", "check_boxes", "check_masks", "class_set"]
+__all__ = ["Classes", "check_boxes", "check_masks", "class_set", "draw_overlays"]
 
 _CORNERS = ("minX", "maxX", "minY", "maxY")
 
@@ -123,3 +124,45 @@ def check_masks(masks: Any, width: int, height: int) -> dict[str, tuple[Any, dic
             raise ValueError(f"nbtrack.Image: masks {group!r}: mask_data holds class ids 0-255")
         out[str(group)] = (data.astype(np.uint8), _labels(f"masks {group!r}", spec.get("class_labels")))
     return out
+
+
+# tab10: one colour per class id (cycled), for the drawn form
+_PALETTE = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
+            (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207))
+
+
+def _pixel_box(box: dict[str, Any], width: int, height: int) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) in pixels of a checked box (fractions scaled by the image size)."""
+    p = box["position"]
+    if "middle" in p:
+        (mx, my), w, h = p["middle"], p["width"], p["height"]
+        x0, y0, x1, y1 = mx - w / 2, my - h / 2, mx + w / 2, my + h / 2
+    else:
+        x0, y0, x1, y1 = p["minX"], p["minY"], p["maxX"], p["maxY"]
+    if box.get("domain") != "pixel":
+        x0, x1, y0, y1 = x0 * width, x1 * width, y0 * height, y1 * height
+    return (round(min(x0, x1)), round(min(y0, y1)), round(max(x0, x1)), round(max(y0, y1)))
+
+
+def draw_overlays(pixels: Any, boxes: dict[str, dict[str, Any]], masks: dict[str, tuple[Any, dict[str, str]]]) -> Any:
+    """The image (uint8 HxW[xC]) with masks tinted in class colours and box outlines drawn: an HxWx3 uint8 array."""
+    import numpy as np
+
+    rgb = np.asarray(pixels, dtype=np.uint8)
+    rgb = np.repeat(rgb[:, :, None], 3, axis=2) if rgb.ndim == 2 else rgb[:, :, :3]
+    out = rgb.astype(np.float64)
+    height, width = out.shape[:2]
+    for data, _ in masks.values():
+        for class_id in np.unique(data):
+            where = data == class_id
+            out[where] = out[where] * 0.55 + np.array(_PALETTE[int(class_id) % len(_PALETTE)]) * 0.45
+    for group in boxes.values():
+        for box in group["box_data"]:
+            x0, y0, x1, y1 = _pixel_box(box, width, height)
+            colour = _PALETTE[box["class_id"] % len(_PALETTE)]
+            for xs, ys in ((slice(x0, x1 + 1), slice(y0, y0 + 2)), (slice(x0, x1 + 1), slice(y1 - 1, y1 + 1)),
+                           (slice(x0, x0 + 2), slice(y0, y1 + 1)), (slice(x1 - 1, x1 + 1), slice(y0, y1 + 1))):
+                xs = slice(max(xs.start, 0), max(min(xs.stop, width), 0))
+                ys = slice(max(ys.start, 0), max(min(ys.stop, height), 0))
+                out[ys, xs] = colour
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)

@@ -54,6 +54,31 @@ def test_image_boxes_masks_and_classes_round_trip_through_the_store() -> None:
         image.mask_data("other")
 
 
+def test_the_views_show_the_image_with_its_masks_and_boxes_drawn() -> None:
+    import io
+
+    from PIL import Image as PILImage
+
+    from nbtrack.ui.media import MediaPanel, _png_uri
+
+    mask = np.zeros((20, 30), dtype=np.uint8)
+    mask[:, 15:] = 2
+    box = {"position": {"minX": 2, "maxX": 10, "minY": 3, "maxY": 12}, "domain": "pixel", "class_id": 3}
+    with nbtrack.init(project="drawn") as run:
+        run.log({"scene": nbtrack.Image(np.full((20, 30, 3), 200, dtype=np.uint8),
+                                        boxes={"p": {"box_data": [box]}}, masks={"m": {"mask_data": mask}})})
+    image = load(logged(run, "scene"))
+    raw = np.asarray(PILImage.open(io.BytesIO(image.png_bytes())))
+    drawn = np.asarray(PILImage.open(io.BytesIO(image.display_png())))
+    assert (raw == 200).all() and drawn.shape == (20, 30, 3)  # the image itself is kept as logged
+    assert drawn[3, 6].tolist() == [214, 39, 40]  # the box's top edge, in class 3's colour
+    assert drawn[7, 6].tolist() == [124, 164, 191] and drawn[7, 25].tolist() == [130, 182, 130]  # tinted per class
+    panel = MediaPanel(run.store)
+    panel.add("scene", 0, logged(run, "scene"))
+    assert _png_uri(image.display_png()) in panel.static_html()
+    assert image._repr_png_() == image.display_png()
+
+
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"boxes": {"p": {"box_data": [{"position": {"minX": 0}, "class_id": 1}]}}}, "minX/maxX/minY/maxY or middle"),
     ({"boxes": {"p": {"box_data": [{"position": {"middle": [1, 1], "width": 1, "height": 1}}]}}}, "int 'class_id'"),
