@@ -199,7 +199,7 @@ class Image:
         self.path: Path | None = None
         self.classes = class_set(classes)
         self.boxes = check_boxes(boxes) if boxes is not None else {}
-        self._masks = check_masks(masks, self.width, self.height) if masks is not None else {}
+        self._masks = check_masks(masks) if masks is not None else {}
         self.masks: dict[str, dict[str, Any]] = {}  # stored mask refs (after logging, or when read back)
         self._root: Path | None = None
         self._drawn: bytes | None = None  # the image with its overlays drawn (what the views show)

@@ -11,6 +11,7 @@ that the views show. `Classes` is W&B's `wandb.Classes`.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -33,11 +34,16 @@ class Classes:
         return f"<nbtrack.Classes {len(self.class_set)} classes>"
 
 
+def _is_int(value: Any) -> bool:
+    """A whole number (numpy's too), not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
 def _class_set_list(class_set: Any) -> list[dict[str, Any]]:
     """A class set as `[{"id": int, "name": str}]`, checked."""
     out = []
     for c in list(class_set):
-        if not isinstance(c, Mapping) or not isinstance(c.get("id"), int) or "name" not in c:
+        if not isinstance(c, Mapping) or not _is_int(c.get("id")) or "name" not in c:
             raise ValueError(f"nbtrack.Classes: each class needs an int 'id' and a 'name', got {c!r}")
         out.append({"id": int(c["id"]), "name": str(c["name"])})
     return out
@@ -53,7 +59,7 @@ def class_set(classes: Any) -> list[dict[str, Any]] | None:
 def _labels(group: str, labels: Any) -> dict[str, str]:
     if labels is None:
         return {}
-    if not isinstance(labels, Mapping) or not all(isinstance(k, int) for k in labels):
+    if not isinstance(labels, Mapping) or not all(_is_int(k) for k in labels):
         raise ValueError(f"nbtrack.Image: {group}: class_labels maps int class ids to names, got {labels!r}")
     return {str(k): str(v) for k, v in labels.items()}
 
@@ -78,7 +84,7 @@ def _position(group: str, position: Any) -> dict[str, Any]:
 
 
 def _box(group: str, box: Any) -> dict[str, Any]:
-    if not isinstance(box, Mapping) or "position" not in box or not isinstance(box.get("class_id"), int):
+    if not isinstance(box, Mapping) or "position" not in box or not _is_int(box.get("class_id")):
         raise ValueError(f"nbtrack.Image: boxes {group!r}: each box needs a 'position' and an int 'class_id'")
     out: dict[str, Any] = {"position": _position(group, box["position"]), "class_id": int(box["class_id"])}
     if box.get("domain") not in (None, "pixel"):
@@ -106,8 +112,8 @@ def check_boxes(boxes: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
-def check_masks(masks: Any, width: int, height: int) -> dict[str, tuple[Any, dict[str, str]]]:
-    """W&B's `masks=` argument as {group: (uint8 HxW array, class labels)}, each mask the image's size."""
+def check_masks(masks: Any) -> dict[str, tuple[Any, dict[str, str]]]:
+    """W&B's `masks=` argument as {group: (uint8 2-D array of class ids, class labels)}."""
     import numpy as np
 
     if not isinstance(masks, Mapping):
@@ -116,12 +122,15 @@ def check_masks(masks: Any, width: int, height: int) -> dict[str, tuple[Any, dic
     for group, spec in masks.items():
         if not isinstance(spec, Mapping) or "mask_data" not in spec:
             raise ValueError(f"nbtrack.Image: masks {group!r} needs 'mask_data' (an HxW array of class ids)")
-        data = np.asarray(spec["mask_data"])
-        if data.shape != (height, width):
-            raise ValueError(f"nbtrack.Image: masks {group!r}: mask_data has shape {data.shape}, the image is "
-                             f"{height}x{width}")
-        if data.dtype.kind not in "iub" or (data.size and (data.min() < 0 or data.max() > 255)):
-            raise ValueError(f"nbtrack.Image: masks {group!r}: mask_data holds class ids 0-255")
+        data = spec["mask_data"]
+        if type(data).__module__.split(".")[0] == "torch":
+            data = data.detach().cpu().numpy()
+        data = np.asarray(data)
+        if data.ndim != 2 or 0 in data.shape:
+            raise ValueError(f"nbtrack.Image: masks {group!r}: mask_data must be a 2-D array, got shape {data.shape}")
+        if data.dtype.kind not in "iubf" or (data.dtype.kind == "f" and not np.array_equal(data, np.round(data))) or (
+                data.min() < 0 or data.max() > 255):
+            raise ValueError(f"nbtrack.Image: masks {group!r}: mask_data holds whole class ids 0-255")
         out[str(group)] = (data.astype(np.uint8), _labels(f"masks {group!r}", spec.get("class_labels")))
     return out
 
@@ -153,6 +162,8 @@ def draw_overlays(pixels: Any, boxes: dict[str, dict[str, Any]], masks: dict[str
     out = rgb.astype(np.float64)
     height, width = out.shape[:2]
     for data, _ in masks.values():
+        if data.shape != (height, width):  # a mask of another size covers the whole image (nearest pixel)
+            data = data[np.arange(height) * data.shape[0] // height][:, np.arange(width) * data.shape[1] // width]
         for class_id in np.unique(data):
             where = data == class_id
             out[where] = out[where] * 0.55 + np.array(_PALETTE[int(class_id) % len(_PALETTE)]) * 0.45

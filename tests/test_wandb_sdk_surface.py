@@ -27,7 +27,7 @@ def logged(run: Any, key: str) -> dict[str, Any]:
 # -- Image overlays ---------------------------------------------------------------
 
 _BOXES = {"predictions": {"box_data": [
-    {"position": {"minX": 0.1, "maxX": 0.5, "minY": 0.2, "maxY": 0.6}, "class_id": 1, "box_caption": "car",
+    {"position": {"minX": 0.1, "maxX": 0.5, "minY": 0.2, "maxY": 0.6}, "class_id": np.int64(1), "box_caption": "car",
      "scores": {"acc": np.float32(0.5)}},
     {"position": {"middle": [8, 4], "width": 6, "height": 2}, "domain": "pixel", "class_id": 0}],
     "class_labels": {0: "person", 1: "car"}}}
@@ -77,6 +77,11 @@ def test_the_views_show_the_image_with_its_masks_and_boxes_drawn() -> None:
     panel.add("scene", 0, logged(run, "scene"))
     assert _png_uri(image.display_png()) in panel.static_html()
     assert image._repr_png_() == image.display_png()
+    small = np.zeros((2, 3))  # W&B takes float masks of whole numbers, and masks of another size
+    small[:, 2] = 1
+    scaled = nbtrack.Image(np.full((20, 30, 3), 200, dtype=np.uint8), masks={"m": {"mask_data": small}})
+    tinted = np.asarray(PILImage.open(io.BytesIO(scaled.display_png())))
+    assert tinted[19, 29].tolist() == [225, 167, 116] and tinted[0, 0].tolist() == [124, 164, 191]
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -86,8 +91,9 @@ def test_the_views_show_the_image_with_its_masks_and_boxes_drawn() -> None:
                                     "domain": "percent"}]}}}, "domain is 'pixel'"),
     ({"boxes": {"p": {"boxes": []}}}, "'box_data' list"),
     ({"boxes": {"p": {"box_data": [], "class_labels": {"a": "x"}}}}, "maps int class ids"),
-    ({"masks": {"m": {"mask_data": np.zeros((3, 3), dtype=np.uint8)}}}, r"shape \(3, 3\), the image is 10x16"),
-    ({"masks": {"m": {"mask_data": np.full((10, 16), 300)}}}, "class ids 0-255"),
+    ({"masks": {"m": {"mask_data": np.zeros((3, 3, 3), dtype=np.uint8)}}}, r"2-D array, got shape \(3, 3, 3\)"),
+    ({"masks": {"m": {"mask_data": np.full((10, 16), 300)}}}, "whole class ids 0-255"),
+    ({"masks": {"m": {"mask_data": np.full((10, 16), 0.5)}}}, "whole class ids 0-255"),
     ({"masks": {"m": {"path": "x.png"}}}, "needs 'mask_data'"),
     ({"classes": [{"id": "a", "name": "x"}]}, "int 'id'"),
     ({"file_type": "tiff"}, "file_type 'tiff' is not one of"),
