@@ -208,6 +208,13 @@ PIECES: tuple[SdkPiece, ...] = (
              checks={"keys": ["generated_samples"], "media": {"generated_samples": "object3d-file"}}),
     SdkPiece("log_code", "wandb.sdk.wandb_run", "Run.log_code", 0,
              "f11026d985d359a0fcf1826f9a9c928e897ba016bc49c69a9bb7dfbd36361e6b", _RUN, checks={"artifacts": 1}),
+    SdkPiece("log_code_filters", "wandb.sdk.wandb_run", "Run.log_code", 1,
+             "bfeea28f7c2ee72f128256ca7eb6b0a14281a0b35b8cc23283e8d9ef3870655b", _RUN, prelude="""
+             import os
+             os.makedirs("cache", exist_ok=True)
+             for _name in ("train.py", "cache/old.py", "notes.ipynb"):
+                 with open(_name, "w") as f:
+                     f.write("# " + _name)""", checks={"artifacts": 1}),
     SdkPiece("save_globs", "wandb.sdk.wandb_run", "Run.save", 0,
              "28904cade9ec80a6327972462f7afb6a5bb1ec4c66ded9d51754e8c0e7ead228", _RUN, prelude="""
              import os
