@@ -14,12 +14,19 @@ real W&B code on tiny models; see tests/test_as_wandb.py):
 
 A real installed `wandb` already imported is set aside and put back by `route.undo()` (or at the
 end of a `with nbtrack.as_wandb():` block); modules that imported it before keep their reference.
+
+Package metadata: Lightning's `WandbLogger` asks `importlib.metadata` for the `wandb` distribution
+(`RequirementCache("wandb>=0.12.10")`), not for the module. When no real `wandb` distribution is
+installed, the route also adds a meta-path finder that answers for a `wandb` distribution of version
+`WANDB_VERSION` (the W&B release nbtrack's surface is checked against; also the stand-in's
+`__version__`). An installed `wandb` is never shadowed: the finder answers only while none is found.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.machinery
+import importlib.metadata
 import os
 import sys
 import types
@@ -27,9 +34,10 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["as_wandb", "WandbRoute", "ENV_VAR"]
+__all__ = ["as_wandb", "WandbRoute", "ENV_VAR", "WANDB_VERSION"]
 
 ENV_VAR = "NBTRACK_AS_WANDB"
+WANDB_VERSION = "0.31.0"  # the W&B release whose signatures nbtrack's W&B surface is checked against
 
 
 def _say(prefix: str) -> Callable[..., None]:
@@ -99,11 +107,51 @@ def _surface() -> dict[str, types.ModuleType]:
     top: dict[str, Any] = {"sdk": mods["wandb.sdk"], "wandb_run": mods["wandb.wandb_run"], "env": mods["wandb.env"],
                            "integration": mods["wandb.integration"], "termlog": _say(""),
                            "termwarn": _say("WARNING "), "termerror": _say("ERROR "),
-                           "__version__": nbtrack.__version__, "__nbtrack__": True}
+                           "__version__": WANDB_VERSION, "__nbtrack__": True}
     for sub in ("plot", "sklearn", "keras", "xgboost", "lightgbm"):
         mods[f"wandb.{sub}"] = top[sub] = _module(f"wandb.{sub}", {}, f"nbtrack.{sub}")
     mods["wandb"] = _module("wandb", top, "nbtrack", package=True)
     return mods
+
+
+class _StandInDistribution(importlib.metadata.Distribution):
+    """The `wandb` distribution metadata the route answers with when no real one is installed."""
+
+    def read_text(self, filename: str) -> str | None:
+        if filename == "METADATA":
+            return (f"Metadata-Version: 2.1\nName: wandb\nVersion: {WANDB_VERSION}\n"
+                    "Summary: nbtrack standing in for wandb (nbtrack.as_wandb)\n")
+        if filename == "top_level.txt":  # the import name it provides (importlib.metadata.packages_distributions)
+            return "wandb\n"
+        return None
+
+    def locate_file(self, path: Any) -> Any:
+        import pathlib
+
+        return pathlib.Path(__file__).parent / str(path)
+
+
+def _real_wandb_installed() -> bool:
+    """Whether a finder on `sys.meta_path` other than the route's knows a `wandb` distribution."""
+    context = importlib.metadata.DistributionFinder.Context(name="wandb")
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_distributions", None)
+        if not isinstance(finder, _MetadataFinder) and find is not None and next(iter(find(context)), None):
+            return True
+    return False
+
+
+class _MetadataFinder:
+    """A meta-path finder that finds no modules, only the stand-in `wandb` distribution while no real one exists."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
+        return None
+
+    def find_distributions(self, context: Any = None) -> list[importlib.metadata.Distribution]:
+        name = getattr(context, "name", None)
+        if name is not None and name.lower().replace("_", "-") != "wandb":
+            return []
+        return [] if _real_wandb_installed() else [_StandInDistribution()]
 
 
 class WandbRoute:
@@ -112,6 +160,7 @@ class WandbRoute:
     def __init__(self) -> None:
         self.module: types.ModuleType | None = None
         self._saved: dict[str, types.ModuleType] = {}
+        self._finder: _MetadataFinder | None = None
 
     def install(self) -> WandbRoute:
         """Register the stand-in modules (setting aside an imported real `wandb`)."""
@@ -130,6 +179,9 @@ class WandbRoute:
         mods = _surface()
         sys.modules.update(mods)
         self.module = mods["wandb"]
+        if not _real_wandb_installed():
+            self._finder = _MetadataFinder()
+            sys.meta_path.append(self._finder)
         return self
 
     def undo(self) -> None:
@@ -139,6 +191,9 @@ class WandbRoute:
             del sys.modules[k]
         sys.modules.update(self._saved)
         self._saved = {}
+        if self._finder is not None and self._finder in sys.meta_path:
+            sys.meta_path.remove(self._finder)
+        self._finder = None
 
     @property
     def active(self) -> bool:

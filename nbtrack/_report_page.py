@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .store import Store
-from .ui.static import plotlyjs_script
+from .ui.static import chart_html, plotlyjs_script
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -54,7 +54,13 @@ window.addEventListener("load",function(){queue=queue.concat(els.filter(function
 
 
 def lazy_figure(fig: go.Figure) -> str:
-    """A chart placeholder holding its figure JSON (escaped), drawn by `LAZY_SCRIPT`."""
+    """A chart placeholder holding its figure JSON (escaped), drawn by `LAZY_SCRIPT`.
+
+    Parallel coordinates stay an SVG picture: plotly's parcoords takes three WebGL contexts a chart,
+    and a report with a few of them would reach the browser's limit.
+    """
+    if any(trace.type == "parcoords" for trace in fig.data):
+        return chart_html(fig)
     height = int(fig.layout.height or 300)
     return (f"<div class='nbtrack-lazy plotly-graph-div' style='min-height:{height}px' "
             f"data-figure=\"{html.escape(fig.to_json(), quote=True)}\"></div>")

@@ -3,7 +3,8 @@
 Element and attribute names are checked against what can run code or load a page: `<script>`,
 `<iframe>`, `<object>`, `<embed>`, `<style>`, `<base>`, `<meta>`, `<link>`, `<form>` (with their
 content where it is code), `on*` handlers, and `javascript:`/`vbscript:`/`data:` URLs other than
-`data:image/...`; style attributes that load anything (`url(`, `expression`, `@import`). Everything
+`data:image/...` (and `data:audio/...`/`data:video/...` as the `src` of `<audio>`, `<video>` or
+`<source>`: logged media, which a player decodes and never runs); style attributes that load anything (`url(`, `expression`, `@import`). Everything
 else is re-serialised with escaped text and attribute values. With `keep_figures`, nbtrack's figure
 data blocks (`<script type="application/json" class="nbtrack-figure">`) are kept once their JSON is
 re-encoded here: data, never code, which nbtrack's own script (not the notebook's) draws.
@@ -24,11 +25,14 @@ _URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "ba
                         "data", "codebase", "cite", "longdesc"})
 _STYLE_LOADS = ("url(", "expression", "@import", "javascript:")
 _VOID = frozenset({"area", "br", "col", "hr", "img", "source", "track", "wbr"})
+_MEDIA_PLAYERS = frozenset({"audio", "video", "source"})
 
 
-def _safe_url(value: str) -> bool:
+def _safe_url(value: str, *, media_src: bool = False) -> bool:
     v = "".join(value.split()).lower()
     if v.startswith("data:"):
+        if media_src and v.startswith(("data:audio/", "data:video/")):
+            return True
         return v.startswith("data:image/") and not v.startswith("data:image/svg+xml;utf8")
     return not v.startswith(("javascript:", "vbscript:"))
 
@@ -62,7 +66,8 @@ class _Sanitizer(HTMLParser):
                 continue
             if name == "style" and value is not None and any(w in value.lower() for w in _STYLE_LOADS):
                 continue
-            if name in _URL_ATTRS and value is not None and not _safe_url(value):
+            if name in _URL_ATTRS and value is not None and not _safe_url(
+                    value, media_src=name == "src" and tag in _MEDIA_PLAYERS):
                 continue
             kept.append(f' {name}="{html.escape(value, quote=True)}"' if value is not None else f" {name}")
         self.out.append(f"<{tag}{''.join(kept)}>")

@@ -190,8 +190,7 @@ def _cmd_registry(args: argparse.Namespace) -> int:
             print(registry_show_text(reg.store, args.collection))
         elif args.registry_command == "link":
             linked = reg.link(args.artifact, args.collection, aliases=args.alias or None)
-            assert linked._link is not None
-            print(f"linked {linked.qualified_name} as {args.collection}:v{linked._link[1]}")
+            print(f"linked {linked.source_name} as {linked.name}")
         elif args.registry_command == "alias":
             version = reg.set_alias(args.collection, args.alias, args.version)
             print(f"{args.collection}:{args.alias} -> v{version.version} ({version.artifact})")

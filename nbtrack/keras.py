@@ -1,7 +1,12 @@
 """W&B's Keras names (`wandb.keras`, `wandb.integration.keras`) over `nbtrack.integrations.keras`.
 
-`WandbMetricsLogger` is `NbtrackCallback` without the final model; `WandbModelCheckpoint` is
-Keras' `ModelCheckpoint` that also logs each saved file as a `model` artifact, as W&B's does.
+`WandbMetricsLogger` logs what W&B's does under W&B's names: each epoch's logs as `epoch/<name>`
+with `epoch/epoch` and `epoch/learning_rate` (x-axis `epoch/epoch`); with `log_freq="batch"` or N
+also every N-th batch of an epoch as `batch/<name>` with `batch/batch_step` (advancing by N) and
+`batch/learning_rate` (x-axis `batch/batch_step`). Each is one `log()` call, so rows take the run's
+next step, as in W&B. Unlike W&B it starts a run when none is current instead of raising.
+`WandbModelCheckpoint` is Keras' `ModelCheckpoint` that also logs each saved file as a `model`
+artifact, as W&B's does.
 """
 
 from __future__ import annotations
@@ -12,17 +17,68 @@ from typing import Any, Literal
 
 import keras
 
-from .integrations.keras import NbtrackCallback
+from .integrations._common import LazyRun
+from .integrations.keras import NbtrackCallback, _number
 
 __all__ = ["WandbMetricsLogger", "WandbModelCheckpoint", "WandbCallback"]
 
 
-class WandbMetricsLogger(NbtrackCallback):
-    """W&B's `WandbMetricsLogger(log_freq="epoch"|"batch"|N)`: per-epoch (and per-batch) metrics."""
+class WandbMetricsLogger(LazyRun, keras.callbacks.Callback):
+    """W&B's `WandbMetricsLogger(log_freq="epoch"|"batch"|N)`: `epoch/*` (and `batch/*`) metrics, W&B's names."""
 
     def __init__(self, log_freq: Literal["epoch", "batch"] | int = "epoch", initial_global_step: int = 0,
                  *args: Any, **kwargs: Any) -> None:
-        super().__init__(log_freq=1 if log_freq == "batch" else log_freq, log_model=False, **kwargs)
+        super().__init__()
+        if log_freq == "batch":
+            log_freq = 1
+        if log_freq != "epoch" and (isinstance(log_freq, bool) or not isinstance(log_freq, int) or log_freq < 1):
+            raise ValueError(f"WandbMetricsLogger: log_freq must be 'epoch', 'batch' or a positive int, "
+                             f"not {log_freq!r}")
+        self.run = None
+        self._init_kwargs: dict[str, Any] = {}
+        self._batch_freq = log_freq if isinstance(log_freq, int) else None
+        self._global_batch = 0
+        # initial_global_step: W&B evaluates a learning-rate schedule at it; Keras 3's optimizer.learning_rate
+        # is already the schedule's value at the optimizer's own (restored) iteration count
+        self._axes_run: str | None = None  # the run whose x-axes are defined
+
+    def _log(self, row: dict[str, Any]) -> None:
+        run = self._current_run()
+        if self._axes_run != run.id:  # W&B's x-axes: batch rows against batch/batch_step, epoch rows against epoch/epoch
+            if self._batch_freq is not None:
+                run.define_metric("batch/batch_step")
+                run.define_metric("batch/*", step_metric="batch/batch_step")
+            else:
+                run.define_metric("epoch/epoch")
+                run.define_metric("epoch/*", step_metric="epoch/epoch")
+            self._axes_run = run.id
+        run.log(row)
+
+    def _learning_rate(self) -> float | None:
+        optimizer = getattr(self.model, "optimizer", None)
+        try:
+            return float(keras.ops.convert_to_numpy(optimizer.learning_rate))  # type: ignore[union-attr]
+        except Exception:
+            return None
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        row = {f"epoch/{k}": _number(v) for k, v in (logs or {}).items()}
+        row["epoch/epoch"] = epoch
+        lr = self._learning_rate()
+        if lr is not None:
+            row["epoch/learning_rate"] = lr
+        self._log(row)
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        if self._batch_freq is None or batch % self._batch_freq:
+            return
+        row = {f"batch/{k}": _number(v) for k, v in (logs or {}).items()}
+        row["batch/batch_step"] = self._global_batch
+        lr = self._learning_rate()
+        if lr is not None:
+            row["batch/learning_rate"] = lr
+        self._log(row)
+        self._global_batch += self._batch_freq
 
 
 class WandbCallback(NbtrackCallback):

@@ -206,6 +206,17 @@ def test_parallel_figure_structure() -> None:
     assert fig.layout.margin.t >= 90 and fig.layout.title.yref == "container" and fig.layout.title.y >= 0.95
 
 
+def test_parallel_figure_carries_each_lines_values_as_written_for_the_hover_card() -> None:
+    """nbtrack's SVG parcoords shows these on hover: data units (not log10, not category codes)."""
+    (trace,) = parallel_figure(parallel_data(runs_frame(), "summary.loss"), names={"r1": "one"}).data
+    assert [list(row) for row in trace.customdata] == [
+        ["one", "0.0001", "32", "sgd", "0.5"],  # the run's name where given, else its id
+        ["r2", "0.001", "64", "adam", "0.25"],
+        ["r3", "0.01", "32", "None", "1"],
+        ["r4", "0.001", "128", "sgd", "0.75"],
+    ]
+
+
 def test_parallel_figure_without_runs_says_so() -> None:
     fig = parallel_figure(parallel_data(runs_frame(), "summary.missing"))
     assert len(fig.data) == 0 and "missing" in fig.layout.annotations[0].text

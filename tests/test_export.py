@@ -193,3 +193,23 @@ def test_an_untrusted_notebooks_scripts_are_not_exported_but_nbtracks_charts_are
     nbformat.write(signed, path)
     trusted_page = export_notebook(path).read_text()
     assert "window.pwned = 1" in trusted_page and "nbtrack-chart-img" in trusted_page
+
+
+def test_an_untrusted_notebooks_audio_and_video_keep_their_inline_data(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # logged media play in a shared notebook's export: data:audio/ and data:video/ stay as a player's src only
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter"))
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/plain": "media", "text/html": (
+        "<audio controls src='data:audio/wav;base64,UklG'></audio><video poster='data:image/png;base64,iVBO' "
+        "src='data:video/webm;base64,GkXf'></video><video><source src='data:video/mp4;base64,AAAA'></video>"
+        "<a href='data:video/mp4;base64,BBBB'>link</a><img src='data:audio/wav;base64,CCCC'>")})]
+    nb.cells = [cell]
+    path = tmp_path / "shared.ipynb"
+    nbformat.write(nb, path)
+    page = export_notebook(path).read_text()
+    for kept in ('src="data:audio/wav;base64,UklG"', 'src="data:video/webm;base64,GkXf"',
+                 'poster="data:image/png;base64,iVBO"', 'src="data:video/mp4;base64,AAAA"'):
+        assert kept in page, kept
+    assert "BBBB" not in page and "CCCC" not in page  # elsewhere a media data: URL is still refused

@@ -27,12 +27,16 @@ def test_link_model_numbers_versions_and_aliases_move(tmp_path: Path) -> None:
     reg = wandb.Api().registry
     assert [(v.version, v.aliases, v.artifact, v.logged_by, v.linked_by) for v in reg.versions("fraud-detector")] == [
         (0, ("staging",), "clf:v0", run0.id, run0.id), (1, ("latest", "production"), "clf:v1", run1.id, run1.id)]
-    assert (v0.name, v0.type, v1.version) == ("clf", "model", "v1")
+    # a linked version is named as W&B names it: the collection's name and version, the original as source_*
+    assert (v0.name, v0.version, v0.type, v0.is_link) == ("fraud-detector:v0", "v0", "model", True)
+    assert (v1.name, v1.source_name, v1.source_version) == ("fraud-detector:v1", "clf:v1", "v1")
     moved = reg.set_alias("fraud-detector", "production", "v0")  # one version per alias per collection
     assert moved.aliases == ("production", "staging")
     assert [v.aliases for v in reg.versions("fraud-detector")] == [("production", "staging"), ("latest",)]
     assert wandb.Api().artifact("wandb-registry-model/fraud-detector:production").version == "v0"
-    assert wandb.artifact("fraud-detector:latest").qualified_name == "clf:v1"  # no artifact of that name: registry
+    latest = wandb.artifact("fraud-detector:latest")  # no artifact of that name: the registry
+    assert (latest.qualified_name, latest.source_name, latest.source_artifact.name) == (
+        "fraud-detector:v1", "clf:v1", "clf")
     reg.remove_alias("fraud-detector", "staging")
     with pytest.raises(ArtifactNotFoundError, match="no alias 'staging'"):
         reg.remove_alias("fraud-detector", "staging")
@@ -56,18 +60,56 @@ def test_use_model_log_model_and_link_artifact_as_wandb_spells_them(tmp_path: Pa
         art = wandb.artifact("net:best")
         linked = run.link_artifact(art, "wandb-registry-model/net-prod", aliases=["production"])
         run.log_artifact(write(tmp_path / "d.csv", "x"), name="tbl", type="dataset")
-    assert linked.qualified_name == "net:v0" and linked.aliases == ["latest", "best"]
+    assert (linked.name, linked.source_name) == ("net-prod:v0", "net:v0")
+    assert linked.aliases == ["latest", "production"] and art.aliases == ["latest", "best"]  # the link's, as W&B
     with wandb.init(project="p") as consumer:
         path = consumer.use_model("wandb-registry-model/net-prod:production")
         single = consumer.use_model("entity/p/net:v0")
         with pytest.raises(ArtifactError, match="must contain 'model'"):
             consumer.use_model("tbl:latest")
-    assert sorted(p.name for p in Path(path).iterdir()) == ["a.bin", "b.bin"] and path == single
+    assert sorted(p.name for p in Path(path).iterdir()) == ["a.bin", "b.bin"]
+    assert sorted(p.name for p in Path(single).iterdir()) == ["a.bin", "b.bin"]
+    assert (Path(path).name, Path(single).name) == ("net-prod:v0", "net:v0")  # W&B's download directories
     assert [r.id for r in art.used_by()] == [consumer.id]
     with wandb.init(project="p") as run2:
         one = run2.log_artifact(write(tmp_path / "m.pt", "M"), name="solo", type="model")
         assert Path(run2.use_model("solo:latest")).read_text() == "M"  # one file: its path
     assert one.version == "v0"
+
+
+def test_an_artifact_fetched_through_the_registry_is_named_as_wandb_names_it(tmp_path: Path) -> None:
+    train(tmp_path, "w0", name="clf")
+    run1, _ = train(tmp_path, "w1", name="clf", aliases=["production"])
+    with wandb.init(project="fraud") as consumer:
+        used = consumer.use_artifact("wandb-registry-model/fraud-detector:production")
+    for art in (used, wandb.Api().artifact("entity/wandb-registry-model/fraud-detector:production"),
+                wandb.Api().registry.get("fraud-detector:v1")):
+        assert (art.name, art.version, art.qualified_name, art.is_link) == ("fraud-detector:v1", "v1",
+                                                                             "fraud-detector:v1", True)
+        assert (art.source_name, art.source_version) == ("clf:v1", "v1")
+        assert (art.collection.name, art.source_collection.name, art.source_collection.type) == (
+            "fraud-detector", "clf", "model")
+        assert art.source_artifact.qualified_name == "clf:v1" and not art.source_artifact.is_link
+        assert art.logged_by().id == run1.id and "linking clf:v1" in repr(art)
+    plain = wandb.artifact("clf:v0")  # not through the registry: its own name, and itself as its source
+    assert (plain.name, plain.version, plain.is_link, plain.source_name, plain.source_version) == (
+        "clf", "v0", False, "clf:v0", "v0")
+    assert plain.collection == plain.source_collection and plain.source_artifact is plain
+    assert [r.id for r in wandb.artifact("clf:v1").used_by()] == [consumer.id]  # the edge is to the version
+    # its aliases are the link's in the collection; edited and saved, they move there (the artifact's stay)
+    staged = wandb.Api().artifact("wandb-registry-model/fraud-detector:v0")
+    assert staged.aliases == []
+    staged.aliases.append("staging")
+    staged.description = "candidate"
+    staged.save()
+    assert [v.aliases for v in wandb.Api().registry.versions("fraud-detector")] == [("staging",),
+                                                                                   ("latest", "production")]
+    assert staged.aliases == ["staging"] and wandb.artifact("clf:v0").description == "candidate"
+    assert wandb.artifact("clf:v0").aliases == []  # the logged version's own aliases untouched
+    prod = wandb.Api().artifact("fraud-detector:production")
+    prod.aliases.remove("production")
+    prod.save()
+    assert [v.aliases for v in wandb.Api().registry.versions("fraud-detector")] == [("staging",), ("latest",)]
 
 
 def test_a_linked_version_is_kept_until_unlinked_and_lineage_shows_the_registry(tmp_path: Path) -> None:

@@ -33,7 +33,10 @@ def test_report_is_standalone_escaped_and_drawn_by_the_builders(tmp_path):
     assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']?https?:""", page)
     for heading in ("Runs", "Metrics", "Parameters"):
         assert f"<h2>{heading}</h2>" in page
-    assert page.count("class='nbtrack-lazy plotly-graph-div'") >= 4  # two metric groups, parallel coords, importance
+    assert page.count("class='nbtrack-lazy plotly-graph-div'") >= 3  # two metric groups, importance
+    # parallel coordinates stay an SVG picture (plotly's parcoords would take three WebGL contexts each)
+    assert page.count('<img class="nbtrack-chart-img" alt="parallel coordinates') == 1
+    assert not [f for f in re.findall(r'data-figure="([^"]*)"', page) if "parcoords" in f]
     sections = re.findall(r"<details class='nbtrack-section' data-section='([^']+)' open[^>]*><summary[^>]*><b>([^<]+)</b> "
                           r"<span[^>]*>([^<]+)</span></summary><div class='nbtrack-lazy", page)
     assert sections == [("train", "train", "1 panel"), ("val", "val", "1 panel")]  # a section per key prefix

@@ -66,6 +66,21 @@ def test_a_chart_is_a_picture_first_and_its_figure_data_is_inert() -> None:
     assert "data-nbtrack-plotlyjs" not in bundle["text/html"]
 
 
+def test_the_parallel_coordinates_picture_shows_the_brush_as_left() -> None:
+    """A snapshot or report of brushed parallel coordinates: the runs outside the brush are grey, under the rest."""
+    from nbtrack.ui._brush import with_brush
+
+    data = parallel_data(_runs(), "summary.loss")
+    fig = with_brush(parallel_figure(data), data, {"summary.loss": {"ranges": [[0.9, 2.1]]}})  # a, b, d in
+    root = ET.fromstring(figure_svg(fig))
+    strokes = [p.get("stroke") for p in root.iter(f"{SVG}polyline")]
+    assert strokes[:3] == ["#aaa"] * 3 and "#aaa" not in strokes[3:] and len(strokes) == 6
+    brushes = [r for r in root.iter(f"{SVG}rect") if r.get("fill") == "#1f77b4"]
+    assert len(brushes) == 1
+    unbrushed = ET.fromstring(figure_svg(parallel_figure(data)))
+    assert "#aaa" not in [p.get("stroke") for p in unbrushed.iter(f"{SVG}polyline")]
+
+
 def test_the_image_of_a_bundle_is_every_chart_on_one_sheet_with_its_sections() -> None:
     x = np.arange(50, dtype=float)
     train = line_figure({k: [Curve("a", "a", x, x / 50)] for k in ("train/loss", "train/acc")})

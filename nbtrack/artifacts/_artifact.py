@@ -24,7 +24,16 @@ from ._names import check_alias, check_member, check_name
 from ._paths import download_root, walk_dir
 from ._references import reference_members
 
-__all__ = ["Artifact", "manifest_digest"]
+__all__ = ["Artifact", "ArtifactCollection", "manifest_digest"]
+
+
+@dataclass(frozen=True)
+class ArtifactCollection:
+    """W&B's `ArtifactCollection` as far as an artifact names it: the artifact name or registry
+    collection its versions are numbered in, and their type."""
+
+    name: str
+    type: str
 
 
 @dataclass(frozen=True)
@@ -94,8 +103,9 @@ class Artifact:
     # -- identity ------------------------------------------------------------
     @property
     def name(self) -> str:
-        """The artifact's name (shared by all its versions)."""
-        return self._name
+        """The artifact's name (shared by all its versions); fetched through the registry, the link's
+        `collection:vN`, as W&B names a linked artifact (`source_name` is the artifact's own)."""
+        return self._name if self._link is None else f"{self._link[0]}:v{self._link[1]}"
 
     @property
     def type(self) -> str:
@@ -126,17 +136,54 @@ class Artifact:
 
     @property
     def version(self) -> str | None:
-        """`v0`, `v1`, ... once logged; None before."""
+        """`v0`, `v1`, ... once logged; None before. Fetched through the registry, the collection's version."""
+        if self._link is not None:
+            return f"v{self._link[1]}"
         return None if self._record is None else f"v{self._record.version}"
 
     @property
     def qualified_name(self) -> str:
-        """`name:vN` once logged, the bare name before."""
+        """`name:vN` once logged, the bare name before; fetched through the registry, `collection:vN`."""
+        if self._link is not None:
+            return self.name
         return self._name if self._record is None else f"{self._name}:v{self._record.version}"
 
     @property
+    def is_link(self) -> bool:
+        """Whether this was fetched through (or returned by linking into) a registry collection, as W&B's flag."""
+        return self._link is not None
+
+    @property
+    def source_name(self) -> str:
+        """The artifact version itself, `name:vN` (the bare name before logging), also for a linked one."""
+        return self._name if self._record is None else f"{self._name}:v{self._record.version}"
+
+    @property
+    def source_version(self) -> str | None:
+        """The artifact version's own `vN` (None before logging), also for a linked one."""
+        return None if self._record is None else f"v{self._record.version}"
+
+    @property
+    def collection(self) -> ArtifactCollection:
+        """The collection this was fetched from: the registry collection for a link, else the artifact's own."""
+        return ArtifactCollection(self._link[0] if self._link is not None else self._name, self._type)
+
+    @property
+    def source_collection(self) -> ArtifactCollection:
+        """The artifact the version was logged as (W&B's source collection)."""
+        return ArtifactCollection(self._name, self._type)
+
+    @property
+    def source_artifact(self) -> Artifact:
+        """The version as logged, not through a link (itself when it is no link), as W&B's."""
+        if self._link is None or self._store is None or self._record is None:
+            return self
+        return Artifact._from_record(self._store, self._record)
+
+    @property
     def aliases(self) -> list[str]:
-        """The version's aliases (`latest` first), a list to edit then `save()`; on a draft, added when logged."""
+        """The version's aliases (`latest` first), a list to edit then `save()`; on a draft, added when logged.
+        Fetched through the registry, the link's aliases in its collection (moved there by `save()`)."""
         return self._aliases
 
     @aliases.setter
@@ -427,7 +474,11 @@ class Artifact:
     def _root(self, root: str | os.PathLike[str] | None) -> Path:
         if self._record is None or self._store is None:
             raise ArtifactError(f"cannot download artifact {self._name!r}: log it first (run.log_artifact)")
-        return Path(root) if root is not None else download_root(self._name, self._record.version)
+        if root is not None:
+            return Path(root)
+        if self._link is not None:  # as W&B: ./artifacts/COLLECTION:vN for a version fetched through the registry
+            return download_root(*self._link)
+        return download_root(self._name, self._record.version)
 
     def _download_files(self, files: list[ArtifactFileRecord], root: str | os.PathLike[str] | None, *,
                         allow_missing_references: bool = False) -> list[str]:
@@ -492,6 +543,8 @@ class Artifact:
     def __repr__(self) -> str:
         if self._record is None:
             return f"<nbtrack.Artifact {self._name} ({self._type}, draft, {len(self._entries)} files)>"
-        aliases = f" aliases={','.join(self._record.aliases)}" if self._record.aliases else ""
-        return (f"<nbtrack.Artifact {self.qualified_name} ({self._type}, {self._record.file_count} files, "
+        shown = self._aliases if self._link is not None else self._record.aliases  # a link's: its collection's
+        aliases = f" aliases={','.join(shown)}" if shown else ""
+        source = f" linking {self.source_name}" if self._link is not None else ""
+        return (f"<nbtrack.Artifact {self.qualified_name}{source} ({self._type}, {self._record.file_count} files, "
                 f"{self._record.size} bytes){aliases}>")

@@ -40,10 +40,11 @@ def save(art: Artifact) -> None:
     if metadata != record.metadata:
         changes["metadata"] = metadata
     aliases = art._checked_aliases(art.aliases)  # applied as a change to what this object last saw, as W&B does
-    added = [a for a in aliases if a not in record.aliases]
-    removed = [a for a in record.aliases if a not in aliases]
-    if added or removed:
-        changes.update(add_aliases=added, remove_aliases=removed)
+    if art._link is None:  # through the registry, the aliases are the link's (below)
+        added = [a for a in aliases if a not in record.aliases]
+        removed = [a for a in record.aliases if a not in aliases]
+        if added or removed:
+            changes.update(add_aliases=added, remove_aliases=removed)
     tags = art._checked_tags(art.tags)
     if sorted(tags) != sorted(record.tags):
         changes["tags"] = tags
@@ -52,8 +53,29 @@ def save(art: Artifact) -> None:
             updated = art._store.update_artifact(record.id, **changes)
         except KeyError as exc:
             raise ArtifactError(f"artifact {art.qualified_name} is no longer in the store (deleted?)") from exc
-        art._record, art._aliases, art._tags = updated, list(updated.aliases), list(updated.tags)
+        art._record, art._tags = updated, list(updated.tags)
         art._description, art._metadata = updated.description, dict(updated.metadata)
+        if art._link is None:
+            art._aliases = list(updated.aliases)
+    if art._link is not None:
+        _save_link_aliases(art, aliases)
+
+
+def _save_link_aliases(art: Artifact, aliases: list[str]) -> None:
+    """Move the registry aliases of the link `art` was fetched through to match `aliases` (`latest` stays put)."""
+    assert art._link is not None and art._store is not None
+    collection, version = art._link
+    current = art._store.registry_version(collection, f"v{version}")
+    if current is None:
+        raise ArtifactError(f"{art.name} is no longer in the registry (unlinked?)")
+    for alias in aliases:
+        if alias != "latest" and alias not in current.aliases:
+            art._store.set_registry_alias(collection, alias, version)
+    for alias in current.aliases:
+        if alias != "latest" and alias not in aliases:
+            art._store.remove_registry_alias(collection, alias)
+    saved = art._store.registry_version(collection, f"v{version}")
+    art._aliases = list(saved.aliases) if saved is not None else []
 
 
 def delete(art: Artifact, *, delete_aliases: bool) -> None:

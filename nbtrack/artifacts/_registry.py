@@ -69,6 +69,7 @@ def _linked_artifact(store: Store, version: RegistryVersionRecord) -> Artifact:
     [record] = store.list_artifacts(ids=[version.artifact_id])
     art = Artifact._from_record(store, record)
     art._link = (version.collection, version.version)
+    art._aliases = list(version.aliases)  # as W&B: a linked artifact's aliases are the collection's
     return art
 
 

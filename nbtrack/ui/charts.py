@@ -197,8 +197,11 @@ def line_figure(
     return fig
 
 
-def parallel_figure(data: Parallel, *, title: str = "") -> go.Figure:
-    """Parallel coordinates of parameters and metric (last axis), lines coloured by the metric."""
+def parallel_figure(data: Parallel, *, title: str = "", names: Mapping[str, str] | None = None) -> go.Figure:
+    """Parallel coordinates of parameters and metric (last axis), lines coloured by the metric.
+
+    `names` ({run id: name}) titles each line's hover card (the run id otherwise).
+    """
     metric = data.axes[-1]
     title = title or f"Parameters and {metric.label}"
     if not data.run_ids:
@@ -217,6 +220,7 @@ def parallel_figure(data: Parallel, *, title: str = "") -> go.Figure:
             },
             labelfont={"size": 11},
             tickfont={"size": 10},
+            customdata=_hover_texts(data, names or {}),
         )
     )
     _style(fig, title, HEIGHT + 70)
@@ -327,6 +331,16 @@ def _dimension(axis: Axis) -> dict[str, object]:
     if axis.tickvals:
         dimension.update(tickvals=list(axis.tickvals), ticktext=list(axis.ticktext))
     return dimension
+
+
+def _hover_texts(data: Parallel, names: Mapping[str, str]) -> list[list[str]]:
+    """Per run: its name, then its value on each axis as the user wrote it (the hover card of nbtrack's parcoords)."""
+    columns = []
+    for axis in data.axes:
+        labels = dict(zip(axis.tickvals, axis.ticktext)) if axis.scale == "category" else {}
+        values = np.power(10.0, axis.values) if axis.scale == "log" else axis.values
+        columns.append([labels.get(v, f"{v:.4g}") for v in np.asarray(values, dtype=float).tolist()])
+    return [[str(names.get(run_id, run_id)), *texts] for run_id, *texts in zip(data.run_ids, *columns)]
 
 
 def _style(fig: go.Figure, title: str, height: int) -> None:

@@ -101,7 +101,8 @@ def analysis_figure(runs: pd.DataFrame, view: View, *, metric: str, param: str =
                     colors: Mapping[str, str] | None = None) -> go.Figure:
     """The parallel-coordinates, scatter or importance chart of the runs for a ``summary.*`` metric."""
     if view == "parallel":
-        return parallel_figure(parallel_data(runs, metric))
+        names = runs["name"].where(runs["name"].notna(), runs["id"])
+        return parallel_figure(parallel_data(runs, metric), names=dict(zip(runs["id"], names)))
     if view == "scatter":
         return scatter_figure(scatter_points(runs, param, metric), param=param, metric=metric, colors=colors)
     return importance_table_figure(importance_table(runs, metric, goal=metric_goal(metric)), metric=metric)

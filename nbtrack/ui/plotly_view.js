@@ -1,4 +1,6 @@
-// nbtrack's Plotly chart: draws a figure JSON with the page's one copy of plotly.js.
+// nbtrack's Plotly chart: draws a figure JSON with the page's one copy of plotly.js, except parallel
+// coordinates, which `Parcoords` (parcoords.js, put in front of this file by plotly_view.py) draws as
+// SVG: no view of nbtrack's takes a WebGL context for them.
 // plotly.js itself arrives once per page through the PlotlyJS loader widget (see plotly_view.py).
 // The chart is as wide as its output area from the first draw: it waits until the area has a width
 // (a view is rendered before it is attached) and follows the area's size after that.
@@ -9,6 +11,11 @@ function plotly() {
   });
 }
 
+function isParcoords(fig) {
+  const trace = (fig.data || [])[0];
+  return Boolean(trace && trace.type === "parcoords");
+}
+
 export default {
   async render({ model, el }) {
     const div = document.createElement("div");
@@ -16,37 +23,41 @@ export default {
     div.style.width = "100%";
     el.style.width = "100%";
     el.appendChild(div);
-    const Plotly = await plotly();
     let closed = false;
-    let drawn = false;
+    let drawn = false; // by plotly.js
+    let svg = null; // the SVG parallel coordinates, while the figure is one
     let frame = 0;
-    // A brush on a parallel-coordinates axis: report every axis's constraintrange by label.
-    const onRestyle = () => {
-      const trace = (div.data || [])[0];
-      if (!trace || trace.type !== "parcoords") return;
-      const brush = {};
-      for (const dim of trace.dimensions || []) {
-        if (dim.constraintrange && dim.constraintrange.length) brush[dim.label] = dim.constraintrange;
-      }
+    // A brush on the parallel coordinates: every axis's range by label, as plotly's constraintrange.
+    const onBrush = (brush) => {
       model.set("brush", brush);
       model.save_changes();
     };
-    const draw = () => {
+    const draw = async () => {
       if (closed || !div.isConnected || div.clientWidth === 0) return; // drawn once the area has a width
       const fig = model.get("figure") || {};
-      const layout = { ...(fig.layout || {}), autosize: true };
+      if (isParcoords(fig)) {
+        if (drawn) globalThis.Plotly.purge(div);
+        drawn = false;
+        svg = svg || new Parcoords(div, onBrush);
+        svg.draw(fig);
+        return;
+      }
+      if (svg) svg.destroy();
+      svg = null;
+      const Plotly = await plotly();
+      const now = model.get("figure") || {}; // the figure may have changed while plotly.js arrived
+      if (closed || svg || isParcoords(now)) return;
+      const layout = { ...(now.layout || {}), autosize: true };
       delete layout.width;
-      const first = !drawn;
       drawn = true;
-      Plotly.react(div, fig.data || [], layout, { displaylogo: false, responsive: true }).then(() => {
-        if (first && !closed) div.on("plotly_restyle", onRestyle); // div.on exists once plotly has drawn
-      });
+      Plotly.react(div, now.data || [], layout, { displaylogo: false, responsive: true });
     };
     const resized = () => {
       cancelAnimationFrame(frame);
       frame = requestAnimationFrame(() => {
         if (closed || div.clientWidth === 0) return;
-        if (drawn) Plotly.Plots.resize(div);
+        if (svg) svg.resize();
+        else if (drawn) globalThis.Plotly.Plots.resize(div);
         else draw();
       });
     };
@@ -59,7 +70,7 @@ export default {
       cancelAnimationFrame(frame);
       observer.disconnect();
       model.off("change:figure", draw);
-      Plotly.purge(div);
+      if (drawn) globalThis.Plotly.purge(div);
     };
   },
 };

@@ -65,13 +65,22 @@ def figure_json(fig: go.Figure) -> dict[str, Any]:
     return _plain(fig.to_plotly_json())
 
 
-class PlotlyView(anywidget.AnyWidget):
-    """One chart: `show(fig)` to draw a figure, `set_xy({i: (x, y)})` to move some traces' points."""
+def _view_module() -> str:
+    """The chart's front-end module: the SVG parallel coordinates, then the chart that uses them (one file)."""
+    return "\n".join((_HERE / name).read_text(encoding="utf-8") for name in ("parcoords.js", "plotly_view.js"))
 
-    _esm = _HERE / "plotly_view.js"
+
+class PlotlyView(anywidget.AnyWidget):
+    """One chart: `show(fig)` to draw a figure, `set_xy({i: (x, y)})` to move some traces' points.
+
+    Parallel coordinates are drawn as SVG by nbtrack's own script (parcoords.js), not by plotly.js,
+    whose parcoords takes three WebGL contexts a chart.
+    """
+
+    _esm = _view_module()
     figure = traitlets.Dict().tag(sync=True)
-    brush = traitlets.Dict(help="Parallel coordinates: {axis label: constraintrange} the user brushed (from the "
-                                "front end's plotly_restyle).").tag(sync=True)
+    brush = traitlets.Dict(help="Parallel coordinates: {axis label: constraintrange} the user brushed, in "
+                                "plotted units (reported by parcoords.js after each change).").tag(sync=True)
 
     def __init__(self, fig: go.Figure | None = None, **kwargs: Any) -> None:
         ensure_loader()

@@ -73,11 +73,14 @@ def chart_html(fig: go.Figure, *, svg: str | None = None) -> str:
 
 
 # Swaps each picture of the enclosing output for an interactive chart when plotly.js is on the page.
+# Parallel coordinates keep their picture: plotly's parcoords takes three WebGL contexts a chart, and a
+# page of them reaches the browser's limit.
 UPGRADE_SCRIPT = (
     "<script>(function(){var s=document.currentScript,r=s&&s.parentElement,P=window.Plotly;if(!r||!P)return;"
     "r.querySelectorAll('.nbtrack-chart').forEach(function(c){var j=c.querySelector('script.nbtrack-figure'),"
-    "i=c.querySelector('img.nbtrack-chart-img');if(!j||!i)return;try{var f=JSON.parse(j.textContent),"
-    "d=document.createElement('div');d.className='plotly-graph-div';c.insertBefore(d,i);"
+    "i=c.querySelector('img.nbtrack-chart-img');if(!j||!i)return;try{var f=JSON.parse(j.textContent);"
+    "if((f.data||[]).some(function(t){return t.type==='parcoords'}))return;"
+    "var d=document.createElement('div');d.className='plotly-graph-div';c.insertBefore(d,i);"
     "P.newPlot(d,f.data,f.layout,{displaylogo:false,responsive:true}).then(function(){i.remove()});}catch(e){}});"
     "})();</script>"
 )

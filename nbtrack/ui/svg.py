@@ -321,21 +321,32 @@ def _parcoords(trace: dict[str, Any], plot: tuple[float, float, float, float]) -
     color_vals = [None if math.isnan(c) else c for c in np.asarray(color_vals, dtype=float).tolist()]
     finite = [c for c in color_vals if c is not None]
     clo, chi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    brushes = [_constraint(d.get("constraintrange")) for d in dims]
     out = ["<g class='parcoords'>"]
+    lines: list[tuple[bool, str]] = []
     for row in range(n):
         pts = []
-        for x, (vals, lo, hi) in zip(xs, cols):
+        inside = True
+        for x, (vals, lo, hi), ranges in zip(xs, cols, brushes):
             v = vals[row] if row < len(vals) else None
             if v is not None and not math.isnan(v):
                 pts.append(f"{x:.1f},{bottom - (v - lo) / ((hi - lo) or 1) * (bottom - top):.1f}")
+            if ranges and not (v is not None and any(a <= v <= b for a, b in ranges)):
+                inside = False
         cv = color_vals[row] if row < len(color_vals) else None
         color = (_VIRIDIS[min(9, int((cv - clo) / ((chi - clo) or 1) * 9.999))] if cv is not None
                  else (line.get("color") if isinstance(line.get("color"), str) else _COLORWAY[0]))
-        if len(pts) > 1:
-            out.append(f"<polyline fill='none' stroke='{_attr(color)}' stroke-opacity='0.8' stroke-width='1.5' "
-                       f"points='{' '.join(pts)}'/>")
-    for x, d, (vals, lo, hi) in zip(xs, dims, cols):
+        if len(pts) > 1:  # a line outside the brush: grey, under the others
+            stroke = f"stroke='{_attr(color)}' stroke-opacity='0.8'" if inside else "stroke='#aaa' stroke-opacity='0.55'"
+            lines.append((inside, f"<polyline fill='none' {stroke} stroke-width='1.5' points='{' '.join(pts)}'/>"))
+    out.extend(text for inside, text in sorted(lines, key=lambda item: item[0]))
+    for x, d, (vals, lo, hi), ranges in zip(xs, dims, cols, brushes):
         out.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{top:.1f}' y2='{bottom:.1f}' stroke='#444'/>")
+        for a, b in ranges:  # the brush, as the user left it
+            y0 = bottom - (min(b, hi) - lo) / ((hi - lo) or 1) * (bottom - top)
+            y1 = bottom - (max(a, lo) - lo) / ((hi - lo) or 1) * (bottom - top)
+            out.append(f"<rect x='{x - 5:.1f}' y='{y0:.1f}' width='10' height='{max(2.0, y1 - y0):.1f}' "
+                       "fill='#1f77b4' fill-opacity='0.3' stroke='#1f77b4'/>")
         out.append(_text(x, top - 8, str(d.get("label", "")), anchor="middle", size=11))
         ticktext, tickvals = d.get("ticktext"), d.get("tickvals")
         if isinstance(ticktext, list) and isinstance(tickvals, list):
@@ -347,6 +358,14 @@ def _parcoords(trace: dict[str, Any], plot: tuple[float, float, float, float]) -
             out.append(_text(x + 4, y + 3, label, size=9, color="#555"))
     out.append("</g>")
     return "".join(out)
+
+
+def _constraint(value: Any) -> list[tuple[float, float]]:
+    """A parcoords constraintrange ([lo, hi] or [[lo, hi], ...]) as sorted pairs; [] when unbrushed."""
+    if not isinstance(value, (list, tuple)) or not value:
+        return []
+    pairs = value if isinstance(value[0], (list, tuple)) else [value]
+    return [(min(float(a), float(b)), max(float(a), float(b))) for a, b in pairs]
 
 
 # -- text ------------------------------------------------------------------------------

@@ -344,7 +344,8 @@ class SweepPanel(widgets.VBox):
         frame, column, params = trials_frame(ended, names, metric), f"{metric} (best)", [f"config.{n}" for n in names]
         self._parallel = parallel_data(frame, column, params)
         figures = {"best": best_so_far_figure(best_so_far(ended, goal), metric, goal),
-                   "parallel": with_brush(parallel_figure(self._parallel, title=f"Parameters and {metric}"),
+                   "parallel": with_brush(parallel_figure(self._parallel, title=f"Parameters and {metric}",
+                                                          names={r.id: r.name for r in ended}),
                                           self._parallel, self.brush)}
         if len(ended) >= MIN_TRIALS_FOR_IMPORTANCE:
             try:

@@ -14,7 +14,7 @@ _PLOTS_JS = """() => {
   const dash = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .nbtrack-dashboard');
   if (!dash) return null;
   const plots = Array.from(dash.querySelectorAll('.js-plotly-plot')).filter(p => p.data);
-  const parallel = plots.find(p => p.data.length && p.data[0].type === 'parcoords');
+  const parallel = dash.querySelector('.nbtrack-parcoords svg');  // nbtrack's SVG parallel coordinates
   const curves = plots.find(p => p.data.length && p.data.every(t => !t.type || t.type.startsWith('scatter')));
   const names = curves ? curves.data.map(t => t.name || '') : [];
   const colors = {};
@@ -27,9 +27,10 @@ _PLOTS_JS = """() => {
     tableRight: runs ? runs.getBoundingClientRect().right : null,
     areaRight: area.getBoundingClientRect().right,
     rows: dash.querySelectorAll('tr[data-id]').length,
-    parallel: parallel ? {dimensions: parallel.data[0].dimensions.length,
-                          svg: Boolean(parallel.querySelector('.main-svg')),
-                          axes: parallel.querySelectorAll('.y-axis, .axis-title').length} : null,
+    parallel: parallel ? {dimensions: parallel.querySelectorAll('.nbtrack-parcoords-axis').length,
+                          svg: parallel.querySelectorAll('.nbtrack-parcoords-line').length === 3,
+                          labels: Array.from(parallel.querySelectorAll('.nbtrack-parcoords-label'))
+                            .map(t => t.textContent)} : null,
     traces: names.length,
     names: Array.from(new Set(names)).sort(),
   };
@@ -57,6 +58,7 @@ def test_dashboard_table_parallel_coordinates_and_selection(lab: Lab, notebooks_
     assert before["rows"] == 3, before
     # parameters lr and layers, and the metric, are axes of the parallel-coordinates plot
     assert before["parallel"]["dimensions"] >= 3, before
+    assert {"layers", "lr"} <= set(before["parallel"]["labels"]), before
     assert before["names"] == ["lr-0.001", "lr-0.01", "lr-0.1"], before  # 3 runs selected at first
     assert before["chips"] >= 2, before  # every metric is a chip, visible without a click
     assert before["tableRight"] <= before["areaRight"] + 1, before  # no column cut off by the output area

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from labkit import Lab, screenshot
+from labkit import SCREENSHOTS, Lab, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -25,10 +25,11 @@ CELLS = [
 _STATE_JS = """() => {
   const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .nbtrack-sweep-panel');
   if (!panel) return null;
-  const plots = Array.from(panel.querySelectorAll('.js-plotly-plot')).filter(p => p.data);
-  const parallel = plots.find(p => p.data.length && p.data[0].type === 'parcoords');
+  const parallel = panel.querySelector('.nbtrack-parcoords svg');  // nbtrack's SVG parallel coordinates
   return {rows: panel.querySelectorAll('tr[data-run-id]').length,
-          axes: parallel ? parallel.querySelectorAll('.axis-brush').length : 0};
+          axes: parallel ? parallel.querySelectorAll('.nbtrack-parcoords-hit').length : 0,
+          brushes: parallel ? parallel.querySelectorAll('.nbtrack-parcoords-brush').length : 0,
+          greyed: parallel ? parallel.querySelectorAll('.nbtrack-parcoords-out').length : 0};
 }"""
 
 
@@ -44,7 +45,7 @@ def test_brushing_an_axis_filters_the_trials_table(lab: Lab, tmp_path: Path) -> 
     panel.wait_for(state="visible", timeout=30_000)
     page.wait_for_function(f"() => {{ const s = ({_STATE_JS})(); return s && s.rows === 8 && s.axes >= 2; }}",
                            timeout=60_000, polling=250)
-    brush = panel.locator(".js-plotly-plot .axis-brush").first  # the x axis: 0.8 at the top, 0.1 at the bottom
+    brush = panel.locator(".nbtrack-parcoords .nbtrack-parcoords-hit").first  # the x axis: 0.8 at the top, 0.1 low
     brush.evaluate("el => el.scrollIntoView({block: 'center'})")  # whole axis on screen, clear of the status bar
     box = brush.bounding_box()
     assert box is not None and box["height"] > 50, box
@@ -56,5 +57,8 @@ def test_brushing_an_axis_filters_the_trials_table(lab: Lab, tmp_path: Path) -> 
     page.wait_for_function(f"() => {{ const s = ({_STATE_JS})(); return s && s.rows > 0 && s.rows < 8; }}",
                            timeout=20_000, polling=100)
     screenshot(page, "sweep-panel-brushed")
+    panel.locator(".nbtrack-parcoords").screenshot(path=str(SCREENSHOTS / "parcoords-svg-sweep.png"))
     rows = panel.locator("tr[data-run-id] td:nth-child(4)").all_inner_texts()  # the x column
-    assert rows and all(float(x) >= 0.5 for x in rows), rows
+    assert sorted(float(x) for x in rows) == [0.5, 0.6, 0.7], rows
+    state = page.evaluate(_STATE_JS)
+    assert (state["brushes"], state["greyed"]) == (1, 5), state  # the brush as Python sent it back; 5 lines grey
