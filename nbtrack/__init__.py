@@ -43,6 +43,7 @@ _LAZY: dict[str, str] = {
     "RunPruned": ".errors",
     "Table": "._media",
     "Image": "._media",
+    "Classes": "._overlays",
     "Histogram": "._media",
     "Plotly": "._media",
     "AlertLevel": "._alerts",
@@ -59,6 +60,7 @@ _LAZY: dict[str, str] = {
     "join": "._compat",
     "require": "._compat",
     "teardown": "._compat",
+    "setup": "._compat",
     "restore": "._compat",
     "log_artifact": "._compat",
     "use_artifact": "._compat",
@@ -73,11 +75,12 @@ _LAZY: dict[str, str] = {
     "Video": "._video",
     "Html": "._html",
     "Object3D": "._object3d",
+    "box3d": "._object3d",
     "plot_table": ".plot",
     "as_wandb": "._as_wandb",
 }
 # W&B's submodule names (`wandb.plot.line`, `wandb.sklearn.plot_roc`, ...), imported on first use
-_SUBMODULES = frozenset({"plot", "sklearn", "xgboost", "lightgbm", "keras", "integration"})
+_SUBMODULES = frozenset({"plot", "sklearn", "xgboost", "lightgbm", "keras", "integration", "apis"})
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "run", "config", "summary", "load_ipython_extension", "__version__"])
 

@@ -11,6 +11,7 @@ from .store import RunRecord, Store, open_store
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ._api_objects import ApiArtifactCollection, ApiProject, ArtifactPages, Files
     from .artifacts import Artifact
     from .artifacts._registry import Registry
 
@@ -95,6 +96,12 @@ class ApiRun:
         if found is not None:
             self._record = found
 
+    def files(self, names: list[str] | None = None, per_page: int = 50) -> Files:
+        """The files the run kept (`run.save`, `run.dir`), by path within the run (W&B's `run.files()`)."""
+        from ._api_objects import run_files
+
+        return run_files(self._store, self.id, names)
+
     def logged_artifacts(self, per_page: int = 100) -> list[Artifact]:
         """The artifact versions this run logged (its outputs), in the order it logged them."""
         return self._artifacts("output")
@@ -163,6 +170,11 @@ class ApiSweep:
         self.config = record.config
         self.state = record.state.upper()
         self.project = record.project
+        self.name = str(record.config.get("name") or record.id)
+
+    @property
+    def url(self) -> str:
+        return f"{self._store.url}#sweep={self.id}"
 
     @property
     def runs(self) -> list[ApiRun]:
@@ -221,8 +233,17 @@ class Api:
         """One sweep by `entity/project/id` or `id`."""
         return ApiSweep(path.strip("/").split("/")[-1], self._store)
 
-    def projects(self, entity: str | None = None) -> list[str]:
-        return self._store.projects()
+    def projects(self, entity: str | None = None, per_page: int = 200) -> list[ApiProject]:
+        """The projects with runs (each a `str`, its name, with W&B's Project attributes and methods)."""
+        from ._api_objects import ApiProject
+
+        return [ApiProject(name, self._store) for name in self._store.projects()]
+
+    def project(self, name: str, entity: str | None = None) -> ApiProject:
+        """One project by name (W&B's `Api().project(name, entity)`)."""
+        from ._api_objects import ApiProject
+
+        return ApiProject(name, self._store)
 
     # -- artifacts and the registry -------------------------------------------
     def artifact(self, name: str, type: str | None = None) -> Artifact:
@@ -242,15 +263,24 @@ class Api:
             return False
         return True
 
-    def artifacts(self, type_name: str, name: str, per_page: int = 50, tags: Sequence[str] | str | None = None
-                  ) -> list[Artifact]:
-        """The versions of artifact `name` (`"entity/project/name"` accepted) of type `type_name`, oldest first."""
+    def artifacts(self, type_name: str, name: str, per_page: int = 50, tags: Sequence[str] | str | None = None,
+                  start: str | None = None) -> ArtifactPages:
+        """The versions of artifact `name` (`"entity/project/name"` accepted) of type `type_name`, oldest first;
+        a list read page by page whose `cursor`, passed back as `start`, continues after the pages read."""
+        from ._api_objects import ArtifactPages
         from .artifacts import Artifact
 
         base = name.strip("/").split("/")[-1].split(":")[0]
         wanted = {tags} if isinstance(tags, str) else set(tags or ())
-        return [Artifact._from_record(self._store, r) for r in self._store.list_artifacts(name=base, type=type_name)
-                if wanted <= set(r.tags)]
+        found = [Artifact._from_record(self._store, r) for r in self._store.list_artifacts(name=base, type=type_name)
+                 if wanted <= set(r.tags)]
+        return ArtifactPages(found, per_page, start)
+
+    def artifact_collection(self, type_name: str, name: str) -> ApiArtifactCollection:
+        """All versions of artifact `name` (`"entity/project/name"` accepted) of type `type_name`."""
+        from ._api_objects import ApiArtifactCollection
+
+        return ApiArtifactCollection(self._store, name.strip("/").split("/")[-1].split(":")[0], type_name)
 
     @property
     def registry(self) -> Registry:

@@ -12,7 +12,7 @@ from ._current import active, get
 from ._current import require as current_run
 from .errors import UsageError
 
-__all__ = ["login", "join", "require", "teardown", "restore", "log_artifact", "use_artifact", "log_model",
+__all__ = ["login", "join", "require", "setup", "teardown", "restore", "log_artifact", "use_artifact", "log_model",
            "use_model", "link_model", "Settings", "UNSUPPORTED"]
 
 # W&B names nbtrack knows about but does not provide, with the reason or the alternative.
@@ -43,6 +43,27 @@ def join(exit_code: int | None = None, quiet: bool | None = None) -> None:
 
 def require(requirement: str | None = None) -> None:
     """W&B's feature switches (`wandb.require("core")`): nothing to switch here; accepted."""
+
+
+# W&B setting name -> the W&B environment variable nbtrack reads it from (see _env.py)
+_SETUP_ENV = {"project": "WANDB_PROJECT", "entity": "WANDB_ENTITY", "run_name": "WANDB_NAME",
+              "run_notes": "WANDB_NOTES", "run_group": "WANDB_RUN_GROUP", "run_job_type": "WANDB_JOB_TYPE",
+              "run_id": "WANDB_RUN_ID", "resume": "WANDB_RESUME", "mode": "WANDB_MODE", "silent": "WANDB_SILENT",
+              "run_tags": "WANDB_TAGS"}
+
+
+def setup(settings: Any = None) -> None:
+    """W&B's `wandb.setup(settings=...)`: defaults for every later `init()` here and in child processes.
+
+    As W&B, it sets the environment (children inherit it): `project`, `entity`, `run_name`,
+    `run_group`, `run_job_type`, `run_notes`, `run_tags`, `run_id`, `resume`, `mode`, `silent`
+    become their WANDB_* variables, so nbtrack's own NBTRACK_* variables still take precedence.
+    Other settings are accepted and have no effect.
+    """
+    for name, value in dict(settings or {}).items():
+        if name in _SETUP_ENV and value is not None:
+            text = ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+            os.environ[_SETUP_ENV[name]] = text.lower() if isinstance(value, bool) else text
 
 
 def teardown(exit_code: int | None = None) -> None:

@@ -8,6 +8,7 @@ snapshot under its lock; the writer thread persists that snapshot and never walk
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -199,10 +200,34 @@ def _clean(value: Any, root: Config | None = None, _path: tuple[int, ...] = ()) 
     return _clean(tolist(), root, _path) if callable(tolist) else str(value)
 
 
+def _config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A YAML config file as W&B reads one: its mapping, with `{value: x, desc: ...}` entries unwrapped."""
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            loaded = yaml.safe_load(f)
+    except OSError as exc:
+        raise ValueError(f"init: cannot read the config file {os.fspath(path)!r}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ValueError(f"init: the config file {os.fspath(path)!r} is not valid YAML: {exc}") from exc
+    if not isinstance(loaded, Mapping):
+        raise ValueError(f"init: the config file {os.fspath(path)!r} must hold a mapping of names to values")
+    return {k: v["value"] if isinstance(v, Mapping) and "value" in v and set(v) <= {"value", "desc"} else v
+            for k, v in loaded.items() if k not in ("wandb_version", "_wandb")}
+
+
 def config_dict(source: Any, root: Config | None = None) -> dict[str, Any]:
-    """Accept what W&B accepts for a config (a mapping or an argparse.Namespace) as a clean dict."""
+    """Accept what W&B accepts for a config (a mapping, an argparse.Namespace, absl FLAGS, a YAML file's path)
+    as a clean dict."""
     if source is None:
         return {}
+    if isinstance(source, (str, os.PathLike)):
+        source = _config_file(source)
+    if type(source).__module__ == "absl.flags" or getattr(source, "__name__", None) == "absl.flags":
+        source = source.FLAGS
+    if type(source).__module__ == "absl.flags._flagvalues":  # absl (and TensorFlow) FLAGS: each flag's value
+        source = {name: source[name].value for name in dir(source)}
     if isinstance(source, Mapping):
         items = source.items()
     elif hasattr(source, "__dict__"):

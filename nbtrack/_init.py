@@ -240,9 +240,10 @@ def finish(exit_code: int | None = 0, quiet: bool | None = None) -> None:
         run.finish(exit_code)
 
 
-def save(glob_str: str, base_path: str | None = None, policy: str = "live") -> list[str]:
+def save(glob_str: str | os.PathLike[str], base_path: str | os.PathLike[str] | None = None, policy: str = "live",
+         glob: bool = True) -> list[str]:
     """`run.save` on the current run: keep files with it in `run.dir`."""
-    return _current.require("save").save(glob_str, base_path=base_path, policy=policy)
+    return _current.require("save").save(glob_str, base_path=base_path, policy=policy, glob=glob)
 
 
 def alert(title: str, text: str, level: Any = "INFO", wait_duration: Any = None) -> Any:

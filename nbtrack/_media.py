@@ -19,7 +19,7 @@ import struct
 import tempfile
 import threading
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -170,10 +170,24 @@ def _pil() -> Any:
 
 # -- value types --------------------------------------------------------------------
 
-class Image:
-    """An image logged as a PNG file: from a numpy array, a PIL image, a matplotlib figure or a path."""
+_IMAGE_FILE_TYPES = ("png", "jpg", "jpeg", "bmp", "gif")
 
-    def __init__(self, data_or_path: Any, caption: str | None = None, *, mode: str | None = None) -> None:
+
+class Image:
+    """An image logged as a PNG file: from a numpy array, a PIL image, a matplotlib figure or a path.
+
+    W&B's overlays are kept with it (see _overlays.py): `boxes`, `masks` and the `classes` naming
+    them. `file_type` takes W&B's values; the image is stored as lossless PNG whatever it says
+    (every view and export reads PNG).
+    """
+
+    def __init__(self, data_or_path: Any, caption: str | None = None, *, mode: str | None = None,
+                 classes: Any = None, boxes: Mapping[str, Any] | None = None, masks: Mapping[str, Any] | None = None,
+                 file_type: str | None = None) -> None:
+        from ._overlays import check_boxes, check_masks, class_set
+
+        if file_type is not None and file_type.lower() not in _IMAGE_FILE_TYPES:
+            raise ValueError(f"nbtrack.Image: file_type {file_type!r} is not one of {', '.join(_IMAGE_FILE_TYPES)}")
         if isinstance(data_or_path, Image):
             self._png = data_or_path.png_bytes()
         else:
@@ -183,6 +197,33 @@ class Image:
         self.caption = None if caption is None else str(caption)
         self.width, self.height = png_size(self._png)
         self.path: Path | None = None
+        self.classes = class_set(classes)
+        self.boxes = check_boxes(boxes) if boxes is not None else {}
+        self._masks = check_masks(masks) if masks is not None else {}
+        self.masks: dict[str, dict[str, Any]] = {}  # stored mask refs (after logging, or when read back)
+        self._root: Path | None = None
+        self._drawn: bytes | None = None  # the image with its overlays drawn (what the views show)
+        if self.boxes or self._masks:
+            self._drawn = self._draw(data_or_path)
+
+    def _draw(self, source: Any) -> bytes | None:
+        """The PNG with masks and boxes drawn on it (None when the pixels need Pillow and it is missing)."""
+        from ._overlays import draw_overlays
+
+        module = type(source).__module__
+        if not isinstance(source, (str, os.PathLike, Image)) and not module.startswith(("PIL.", "matplotlib")) and (
+                hasattr(source, "__array__") or hasattr(source, "shape") or isinstance(source, (list, tuple))):
+            pixels = _array_pixels(source)
+        else:
+            try:
+                pixels = self.to_numpy()
+            except ImportError:
+                return None
+        return encode_png(draw_overlays(pixels, self.boxes, self._masks))
+
+    def display_png(self) -> bytes:
+        """What the views show: the image with its boxes and masks drawn, else the image."""
+        return self._drawn or self._png
 
     def png_bytes(self) -> bytes:
         """The encoded PNG."""
@@ -201,13 +242,29 @@ class Image:
         return np.asarray(self.to_pil())
 
     def _nbtrack_json(self, run: Any, key: str) -> dict[str, Any]:
-        root = _root_of(run)
+        root = self._root = _root_of(run)
         ref = _put(root, "images", self._png, ".png")
         self.path = root / ref["path"]
         out = {"_type": "image-file", **ref, "format": "png", "width": self.width, "height": self.height}
         if self.caption is not None:
             out["caption"] = self.caption
+        if self._masks:
+            self.masks = {group: {**_put(root, "images", encode_png(data), ".png"), "class_labels": labels}
+                          for group, (data, labels) in self._masks.items()}
+        overlays = {"boxes": self.boxes, "masks": self.masks, "classes": self.classes}
+        out.update({k: v for k, v in overlays.items() if v})
+        if self._drawn:
+            out["drawn"] = _put(root, "images", self._drawn, ".png")
         return out
+
+    def mask_data(self, group: str) -> Any:
+        """A logged mask's class ids as an HxW uint8 array (needs Pillow)."""
+        import numpy as np
+
+        if group not in self.masks:
+            raise KeyError(f"nbtrack.Image: no mask {group!r} (have {sorted(self.masks)})")
+        data = _get(self._root or _root_of(None), self.masks[group])
+        return np.asarray(_pil().open(io.BytesIO(data)))
 
     @classmethod
     def from_json(cls, value: Mapping[str, Any], *, store: Any = None) -> Image:
@@ -219,10 +276,13 @@ class Image:
         image.caption = value.get("caption")
         image.width, image.height = png_size(image._png)
         image.path = root / str(value["path"])
+        image.classes, image.boxes, image._masks = value.get("classes"), dict(value.get("boxes", {})), {}
+        image.masks, image._root = dict(value.get("masks", {})), root
+        image._drawn = _get(root, value["drawn"]) if isinstance(value.get("drawn"), Mapping) else None
         return image
 
     def _repr_png_(self) -> bytes:
-        return self._png
+        return self.display_png()
 
     def __repr__(self) -> str:
         caption = f" {self.caption!r}" if self.caption else ""
@@ -270,6 +330,19 @@ class Table:
         self.columns.append(str(name))
         for row, value in zip(self.data, data):
             row.append(value)
+
+    def add_computed_columns(self, fn: Callable[[int, dict[str, Any]], Mapping[str, Any]]) -> None:
+        """W&B's: append the columns `fn(index, row_as_dict)` returns for every row (the same names each row)."""
+        computed = [dict(fn(i, dict(zip(self.columns, row)))) for i, row in enumerate(self.data)]
+        names = list(computed[0]) if computed else []
+        if any(list(c) != names for c in computed):
+            raise ValueError("nbtrack.Table.add_computed_columns: fn must return the same column names for every row")
+        for name in names:
+            self.add_column(name, [c[name] for c in computed])
+
+    def get_index(self) -> list[int]:
+        """W&B's row index: 0..len-1, for reading rows of a table another table refers to."""
+        return list(range(len(self.data)))
 
     def get_column(self, name: str) -> list[Any]:
         """The values of one column."""

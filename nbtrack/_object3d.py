@@ -2,7 +2,7 @@
 
 Points are (N, 3) xyz, (N, 4) xyz + category, or (N, 6) xyz + rgb; W&B's scene dict
 (`{"type": "lidar/beta", "points": ..., "boxes": [...]}`) keeps its boxes; an `.obj` file
-(path or open file) keeps its vertices and triangular faces. Stored as a content-addressed
+or glTF `.gltf`/`.glb` file (path or open file) keeps its vertices and triangular faces. Stored as a content-addressed
 `.points.json` file tagged `{"_type": "object3d-file"}`; drawn as a plotly 3-D scatter
 (boxes as wireframes, faces as a mesh); static form: a top-down PNG projection.
 """
@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ._gltf import read_gltf
 from ._media import _expect, _get, _put, _root_of
 
-__all__ = ["Object3D"]
+__all__ = ["Object3D", "box3d"]
 
 MAX_POINTS = 200_000
 
@@ -59,9 +60,39 @@ def _boxes(boxes: Any) -> list[dict[str, Any]]:
         corners = [[float(x) for x in c] for c in box["corners"]]
         if len(corners) != 8:
             raise ValueError("nbtrack.Object3D: a box needs 8 corners")
-        out.append({"corners": corners, "label": str(box.get("label", "")),
+        out.append({"corners": corners, "label": str(box.get("label") or ""),
                     "color": [int(c) for c in box.get("color", (255, 0, 0))][:3]})
+        if box.get("score") is not None:
+            out[-1]["score"] = float(box["score"])
     return out
+
+
+def _rotation(q: Any) -> Any:
+    """The rotation matrix of the quaternion r + xi + yj + zk (any non-zero scale)."""
+    import numpy as np
+
+    r, x, y, z = np.asarray(q, dtype=np.float64) / np.linalg.norm(q)
+    return np.array([[1 - 2 * (y * y + z * z), 2 * (x * y - z * r), 2 * (x * z + y * r)],
+                     [2 * (x * y + z * r), 1 - 2 * (x * x + z * z), 2 * (y * z - x * r)],
+                     [2 * (x * z - y * r), 2 * (y * z + x * r), 1 - 2 * (x * x + y * y)]])
+
+
+def box3d(*, center: Any, size: Any, orientation: Any, color: Any, label: str | None = None,
+          score: float | None = None) -> dict[str, Any]:
+    """W&B's `wandb.box3d`: a 3-D box from its center, size, orientation quaternion [r, x, y, z] and
+    (r, g, b) colour in 0..1, as the 8-corner box `Object3D.from_point_cloud` takes."""
+    import itertools
+
+    import numpy as np
+
+    center, size, q = (np.asarray(v, dtype=np.float64) for v in (center, size, orientation))
+    if center.shape != (3,) or size.shape != (3,) or q.shape != (4,) or not np.linalg.norm(q):
+        raise ValueError("nbtrack.box3d: center and size need 3 numbers, orientation a non-zero quaternion of 4")
+    if len(color) != 3 or not all(0 <= c <= 1 for c in color):
+        raise ValueError(f"nbtrack.box3d: color is (r, g, b) with each in 0..1, got {color!r}")
+    unit = np.array(list(itertools.product((-1, 1), (-1, 1), (-1, 1))), dtype=np.float64)
+    corners = center + (0.5 * size * unit) @ _rotation(q)
+    return {"corners": corners.tolist(), "color": [round(255 * c) for c in color], "label": label, "score": score}
 
 
 class Object3D:
@@ -72,18 +103,27 @@ class Object3D:
         self.boxes: list[dict[str, Any]] = []
         if hasattr(data_or_path, "read"):
             name = str(getattr(data_or_path, "name", ""))
-            if not name.lower().endswith(".obj") and kwargs.get("file_type") != "obj":
-                raise ValueError(f"nbtrack.Object3D: {name or 'a file object'}: only .obj files are supported")
-            data_or_path, self.faces = _parse_obj(data_or_path.read())
+            kind = kwargs.get("file_type") or Path(name).suffix.lower().lstrip(".")
+            if kind not in ("obj", "gltf", "glb"):
+                raise ValueError(f"nbtrack.Object3D: {name or 'a file object'}: supported files are .obj, .gltf "
+                                 "and .glb (give file_type= for a file object without a name)")
+            content = data_or_path.read()
+            if kind == "obj":
+                data_or_path, self.faces = _parse_obj(content if isinstance(content, str) else content.decode())
+            else:
+                data = content.encode("utf-8", "surrogateescape") if isinstance(content, str) else content
+                data_or_path, self.faces = read_gltf(data, Path(name).parent if name else None)
         elif isinstance(data_or_path, (str, os.PathLike)):
             path = Path(data_or_path)
             if path.suffix.lower() == ".obj":
                 data_or_path, self.faces = _parse_obj(path.read_text())
+            elif path.suffix.lower() in (".gltf", ".glb"):
+                data_or_path, self.faces = read_gltf(path.read_bytes(), path.parent)
             elif path.name.endswith(".pts.json"):
                 data_or_path = json.loads(path.read_text())
             else:
                 raise ValueError(f"nbtrack.Object3D: {path.name}: supported are point clouds (a numpy array, a "
-                                 ".pts.json file) and .obj meshes; .glb, .gltf, .stl and .babylon are not")
+                                 ".pts.json file) and .obj, .gltf and .glb meshes; .stl and .babylon are not")
         elif isinstance(data_or_path, Mapping):
             if data_or_path.get("type") != "lidar/beta":
                 raise ValueError("nbtrack.Object3D: a scene dict needs type='lidar/beta' (W&B's point-cloud scene)")
@@ -98,6 +138,21 @@ class Object3D:
     def from_numpy(cls, data: Any) -> Object3D:
         """W&B's `Object3D.from_numpy`."""
         return cls(data)
+
+    @classmethod
+    def from_point_cloud(cls, points: Any, boxes: Any = (), vectors: Any = None,
+                         point_cloud_type: str = "lidar/beta") -> Object3D:
+        """W&B's `Object3D.from_point_cloud`: points with labelled 3-D boxes (`nbtrack.box3d`)."""
+        if vectors:
+            import warnings
+
+            from .errors import NbtrackWarning
+
+            warnings.warn("nbtrack.Object3D.from_point_cloud: vectors are not kept (points and boxes are)",
+                          NbtrackWarning, stacklevel=2)
+        if point_cloud_type != "lidar/beta":
+            raise ValueError(f"nbtrack.Object3D: point_cloud_type {point_cloud_type!r} is not 'lidar/beta'")
+        return cls({"type": "lidar/beta", "points": points, "boxes": list(boxes)})
 
     def _nbtrack_json(self, run: Any, key: str) -> dict[str, Any]:
         payload = json.dumps({"points": self.points.tolist(), "faces": self.faces, "boxes": self.boxes},

@@ -406,6 +406,14 @@ class Run:
 
         return link_artifact(artifact, target_path, aliases=aliases, run_id=self.id)
 
+    def log_code(self, root: str | os.PathLike[str] | None = ".", name: str | None = None,
+                 include_fn: Callable[..., bool] | None = None,
+                 exclude_fn: Callable[..., bool] | None = None) -> Artifact | None:
+        """W&B's `run.log_code`: save the source files under `root` (`.py` by default) as a `code` artifact."""
+        from ._code import log_code
+
+        return log_code(self, root, name=name, include_fn=include_fn, exclude_fn=exclude_fn)  # type: ignore[no-any-return]
+
     def save_checkpoint(self, path: str | os.PathLike[str]) -> Artifact:
         """Store a file or directory as this run's checkpoint (an artifact); in a PBT sweep, may end the segment."""
         from .sweeps._pbt import save_checkpoint
@@ -426,18 +434,29 @@ class Run:
         path.mkdir(parents=True, exist_ok=True)
         return str(path)
 
-    def save(self, glob_str: str, base_path: str | None = None, policy: str = "live") -> list[str]:
-        """Copy the files matching `glob_str` into `run.dir` (W&B uploads them; here they stay with the run)."""
-        import glob
+    def save(self, glob_str: str | os.PathLike[str], base_path: str | os.PathLike[str] | None = None,
+             policy: str = "live", glob: bool = True) -> list[str]:
+        """Copy the files matching `glob_str` into `run.dir` (W&B uploads them; here they stay with the run).
+
+        As W&B: a relative pattern keeps its folders (relative to the working directory, or to
+        `base_path`); an absolute one without `base_path` keeps only file names; `glob=False`
+        takes the path literally.
+        """
+        import glob as globbing
         import shutil
 
+        glob_str = os.fspath(glob_str)
         target = os.path.realpath(self.dir)
         base = os.path.abspath(base_path) if base_path is not None else None
+        keep_folders = base is None and not os.path.isabs(glob_str)
         saved = []
-        for found in sorted(glob.glob(glob_str, recursive=True)):
+        for found in sorted(globbing.glob(glob_str, recursive=True) if glob else [glob_str]):
             if not os.path.isfile(found):
                 continue
-            rel = os.path.relpath(os.path.abspath(found), base) if base else os.path.basename(found)
+            if keep_folders and not os.path.normpath(found).startswith(os.pardir):
+                rel = os.path.normpath(found)
+            else:
+                rel = os.path.relpath(os.path.abspath(found), base) if base else os.path.basename(found)
             dest = os.path.realpath(os.path.join(target, rel))
             if os.path.commonpath([dest, target]) != target:
                 raise ValueError(f"run.save: {found!r} lies outside base_path {base_path!r}")

@@ -120,7 +120,7 @@ def _media_section(hist: pd.DataFrame, names: Mapping[str, str], store: Store) -
                 elif kind == "plotly-file":
                     part = _lazy_figure(load(value, store=store).to_figure().update_layout(title=title))
                 elif kind == "image-file":
-                    png = load(value, store=store).png_bytes()
+                    png = load(value, store=store).display_png()
                     part = (f"<figure style='display:inline-block;margin:4px'><img style='max-width:360px' "
                             f"src='data:image/png;base64,{base64.b64encode(png).decode()}'>"
                             f"<figcaption class='note'>{html.escape(title)}</figcaption></figure>")

@@ -80,7 +80,7 @@ def test_logged_versions_read_back(tmp_path: Path) -> None:
         art.add_reference("s3://bucket/big/table.parquet")
         run.log_artifact(art)
     got = nbt.artifact("model:latest", type="model")
-    assert (got.name, got.type, got.version, got.description) == ("model", "model", "v0", "a tiny model")
+    assert (got.name, got.type, got.version, got.description) == ("model:latest", "model", "v0", "a tiny model")
     assert dict(got.metadata) == {"acc": 0.9, "layers": [1, 2]}
     got.metadata["acc"] = 1.0  # an edit stays in the object until save()
     assert nbt.artifact("model:v0").metadata["acc"] == 0.9

@@ -154,7 +154,7 @@ def test_object3d_refuses_what_it_cannot_show() -> None:
     with pytest.raises(ValueError, match=r"\(N, 3\)"):
         nbtrack.Object3D(np.zeros((5, 5)))
     with pytest.raises(ValueError, match="meshes"):
-        nbtrack.Object3D("model.glb")
+        nbtrack.Object3D("model.stl")
 
 
 # -- raw figures ------------------------------------------------------------------

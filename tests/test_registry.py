@@ -35,8 +35,8 @@ def test_link_model_numbers_versions_and_aliases_move(tmp_path: Path) -> None:
     assert [v.aliases for v in reg.versions("fraud-detector")] == [("production", "staging"), ("latest",)]
     assert wandb.Api().artifact("wandb-registry-model/fraud-detector:production").version == "v0"
     latest = wandb.artifact("fraud-detector:latest")  # no artifact of that name: the registry
-    assert (latest.qualified_name, latest.source_name, latest.source_artifact.name) == (
-        "fraud-detector:v1", "clf:v1", "clf")
+    assert (latest.name, latest.qualified_name, latest.source_name, latest.source_artifact.name) == (
+        "fraud-detector:latest", "fraud-detector:v1", "clf:v1", "clf:v1")
     reg.remove_alias("fraud-detector", "staging")
     with pytest.raises(ArtifactNotFoundError, match="no alias 'staging'"):
         reg.remove_alias("fraud-detector", "staging")
@@ -82,9 +82,12 @@ def test_an_artifact_fetched_through_the_registry_is_named_as_wandb_names_it(tmp
     run1, _ = train(tmp_path, "w1", name="clf", aliases=["production"])
     with wandb.init(project="fraud") as consumer:
         used = consumer.use_artifact("wandb-registry-model/fraud-detector:production")
-    for art in (used, wandb.Api().artifact("entity/wandb-registry-model/fraud-detector:production"),
-                wandb.Api().registry.get("fraud-detector:v1")):
-        assert (art.name, art.version, art.qualified_name, art.is_link) == ("fraud-detector:v1", "v1",
+    # as W&B: `name` is the collection with the alias or version it was fetched by
+    for art, asked in ((used, "production"),
+                       (wandb.Api().artifact("entity/wandb-registry-model/fraud-detector:production"), "production"),
+                       (wandb.Api().artifact("wandb-registry-model/fraud-detector"), "v1"),
+                       (wandb.Api().registry.get("fraud-detector:v1"), "v1")):
+        assert (art.name, art.version, art.qualified_name, art.is_link) == (f"fraud-detector:{asked}", "v1",
                                                                              "fraud-detector:v1", True)
         assert (art.source_name, art.source_version) == ("clf:v1", "v1")
         assert (art.collection.name, art.source_collection.name, art.source_collection.type) == (
@@ -93,7 +96,7 @@ def test_an_artifact_fetched_through_the_registry_is_named_as_wandb_names_it(tmp
         assert art.logged_by().id == run1.id and "linking clf:v1" in repr(art)
     plain = wandb.artifact("clf:v0")  # not through the registry: its own name, and itself as its source
     assert (plain.name, plain.version, plain.is_link, plain.source_name, plain.source_version) == (
-        "clf", "v0", False, "clf:v0", "v0")
+        "clf:v0", "v0", False, "clf:v0", "v0")
     assert plain.collection == plain.source_collection and plain.source_artifact is plain
     assert [r.id for r in wandb.artifact("clf:v1").used_by()] == [consumer.id]  # the edge is to the version
     # its aliases are the link's in the collection; edited and saved, they move there (the artifact's stay)

@@ -13,7 +13,7 @@ from ..errors import ArtifactError, ArtifactNotFoundError, RunFinishedError
 from ..store import Store, open_store
 from ..store._records import ArtifactRecord
 from ._artifact import Artifact
-from ._names import check_alias, parse_ref
+from ._names import check_alias, parse_ref, ref_label
 
 if TYPE_CHECKING:
     from .._run import Run
@@ -62,7 +62,7 @@ def fetch(store: Store, ref: str, type: str | None = None) -> Artifact:
         art = _registry.fetch(store, ref)
     else:
         try:
-            art = Artifact._from_record(store, resolve(store, ref))
+            art = Artifact._from_record(store, resolve(store, ref), ref_label(ref))
         except ArtifactNotFoundError:
             name = parse_ref(ref)[0]
             if not store.list_registry_versions(collection=name) or store.list_artifacts(name=name):
@@ -125,7 +125,7 @@ def log_artifact(run: Run, artifact_or_path: Artifact | str | os.PathLike[str], 
     art = artifact_or_path if isinstance(artifact_or_path, Artifact) else _from_path(run, artifact_or_path, name, type)
     if tags is not None:
         art.tags = [*art.tags, *art._checked_tags(list(tags))]
-    art._commit(run.store, aliases=_aliases(art.name, aliases), run_id=run.id, now=time.time())
+    art._commit(run.store, aliases=_aliases(art.source_collection.name, aliases), run_id=run.id, now=time.time())
     return art
 
 
@@ -142,7 +142,8 @@ def use_artifact(run: Run, artifact_or_name: Artifact | str, *, type: str | None
     if isinstance(artifact_or_name, Artifact):
         art = artifact_or_name
         if art.id is None:
-            art._commit(st, aliases=_aliases(art.name, aliases), run_id=None, now=time.time())
+            art._commit(st, aliases=_aliases(art.source_collection.name, aliases), run_id=None, now=time.time())
+            art.wait()  # as W&B, which waits for a draft it logs here: `name` becomes `NAME:vN`
         _check_type(art._record, type)  # type: ignore[arg-type]
     elif isinstance(artifact_or_name, str):
         art = fetch(st, artifact_or_name, type)

@@ -89,23 +89,26 @@ class Artifact:
         self._aliases: list[str] = []
         self._tags: list[str] = []
         self._link: tuple[str, int] | None = None  # (registry collection, version) when fetched through the registry
+        self._label: str | None = None  # the `vN` or alias `name` shows: set by wait() or when fetched, as W&B
         self._deleted = False
 
     @classmethod
-    def _from_record(cls, store: Store, record: ArtifactRecord) -> Artifact:
-        """The logged version `record` of `store`."""
+    def _from_record(cls, store: Store, record: ArtifactRecord, label: str | None = None) -> Artifact:
+        """The logged version `record` of `store`, named `NAME:label` (the alias it was asked by; `vN` if none)."""
         art = cls.__new__(cls)
         Artifact.__init__(art, record.name, record.type, record.description, record.metadata)
         art._store, art._record = store, record
         art._aliases, art._tags = list(record.aliases), list(record.tags)
+        art._label = label or f"v{record.version}"
         return art
 
     # -- identity ------------------------------------------------------------
     @property
     def name(self) -> str:
-        """The artifact's name (shared by all its versions); fetched through the registry, the link's
-        `collection:vN`, as W&B names a linked artifact (`source_name` is the artifact's own)."""
-        return self._name if self._link is None else f"{self._link[0]}:v{self._link[1]}"
+        """W&B's `{collection}:{version or alias}`: `data:v0` once waited for or fetched (`data:latest` when
+        fetched as that), the bare name before; through the registry, the collection's (`source_name` is
+        the artifact's own)."""
+        return self._name if self._label is None else f"{self.collection.name}:{self._label}"
 
     @property
     def type(self) -> str:
@@ -145,7 +148,7 @@ class Artifact:
     def qualified_name(self) -> str:
         """`name:vN` once logged, the bare name before; fetched through the registry, `collection:vN`."""
         if self._link is not None:
-            return self.name
+            return f"{self._link[0]}:v{self._link[1]}"
         return self._name if self._record is None else f"{self._name}:v{self._record.version}"
 
     @property
@@ -155,8 +158,9 @@ class Artifact:
 
     @property
     def source_name(self) -> str:
-        """The artifact version itself, `name:vN` (the bare name before logging), also for a linked one."""
-        return self._name if self._record is None else f"{self._name}:v{self._record.version}"
+        """The artifact version itself, `name:vN` (the bare name until waited for or fetched, as W&B), also
+        for a linked one."""
+        return self._name if self._label is None or self._record is None else f"{self._name}:v{self._record.version}"
 
     @property
     def source_version(self) -> str | None:
@@ -499,6 +503,8 @@ class Artifact:
         """W&B waits for an upload; logging here is synchronous, so a logged version is ready at once."""
         if self._record is None:
             raise ArtifactError(f"artifact {self._name!r} is not logged yet: call run.log_artifact() or save()")
+        if self._label is None:  # as W&B: `name` becomes `NAME:vN` once the logged version is waited for
+            self._label = f"v{self._record.version}"
         return self
 
     def is_draft(self) -> bool:

@@ -67,7 +67,7 @@ def _save_link_aliases(art: Artifact, aliases: list[str]) -> None:
     collection, version = art._link
     current = art._store.registry_version(collection, f"v{version}")
     if current is None:
-        raise ArtifactError(f"{art.name} is no longer in the registry (unlinked?)")
+        raise ArtifactError(f"{art.qualified_name} is no longer in the registry (unlinked?)")
     for alias in aliases:
         if alias != "latest" and alias not in current.aliases:
             art._store.set_registry_alias(collection, alias, version)
@@ -104,4 +104,5 @@ def unlink(art: Artifact) -> None:
         art._store.unlink_registry(collection, version)
     except KeyError as exc:
         raise ArtifactError(str(exc)) from None
-    art._link = None
+    assert art._record is not None
+    art._link, art._label = None, f"v{art._record.version}"  # now the version itself, as `source_artifact`

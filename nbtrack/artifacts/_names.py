@@ -6,7 +6,7 @@ import re
 
 from ..errors import ArtifactError
 
-__all__ = ["check_name", "check_alias", "check_member", "parse_ref", "version_number", "MAX_NAME"]
+__all__ = ["check_name", "check_alias", "check_member", "parse_ref", "ref_label", "version_number", "MAX_NAME"]
 
 MAX_NAME = 128
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -62,6 +62,13 @@ def parse_ref(ref: str) -> tuple[str, str]:
     elif not alias or not _NAME.match(alias):
         raise ArtifactError(f"invalid artifact reference {ref!r}: expected 'name:v3', 'name:latest' or 'name:ALIAS'")
     return name, alias
+
+
+def ref_label(ref: str) -> str | None:
+    """The `vN` or alias a reference names its version by (`"data:latest"` -> `latest`), None for a bare name:
+    what W&B shows after the collection in the fetched artifact's `name`."""
+    alias = ref.rsplit("/", 1)[-1].partition(":")[2]
+    return alias or None
 
 
 def version_number(alias: str) -> int | None:

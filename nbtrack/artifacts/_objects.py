@@ -23,9 +23,9 @@ def add_object(art: Artifact, obj: Any, name: str, *, overwrite: bool) -> str:
 
     to_json = getattr(obj, "_nbtrack_json", None)
     if to_json is None:
-        raise ArtifactError(f"artifact {art.name!r}: add() takes an nbtrack media object (Table, Image, "
-                            f"Histogram, ...), not {obj.__class__.__name__}; use add_file for files")
-    check_member(art.name, name)
+        raise ArtifactError(f"artifact {art.source_collection.name!r}: add() takes an nbtrack media object "
+                            f"(Table, Image, Histogram, ...), not {obj.__class__.__name__}; use add_file for files")
+    check_member(art.source_collection.name, name)
     value = to_json(_current.get(), name)
     member = f"{name}.{str(value['_type']).removesuffix('-file')}.json"
     with art.new_file(member, mode="w", overwrite=overwrite) as f:

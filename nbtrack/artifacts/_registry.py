@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ArtifactError, ArtifactNotFoundError
 from ..store import Store
 from ..store._records import RegistryCollectionRecord, RegistryVersionRecord
-from ._names import check_alias, check_name
+from ._names import check_alias, check_name, ref_label
 
 if TYPE_CHECKING:
     from ._artifact import Artifact
@@ -63,12 +63,12 @@ def link_artifact(art: Artifact, target_path: str, *, aliases: Sequence[str] | s
     return _linked_artifact(art._store, linked)
 
 
-def _linked_artifact(store: Store, version: RegistryVersionRecord) -> Artifact:
+def _linked_artifact(store: Store, version: RegistryVersionRecord, label: str | None = None) -> Artifact:
     from ._artifact import Artifact
 
     [record] = store.list_artifacts(ids=[version.artifact_id])
     art = Artifact._from_record(store, record)
-    art._link = (version.collection, version.version)
+    art._link, art._label = (version.collection, version.version), label or f"v{version.version}"
     art._aliases = list(version.aliases)  # as W&B: a linked artifact's aliases are the collection's
     return art
 
@@ -92,7 +92,7 @@ def resolve_registry(store: Store, ref: str) -> RegistryVersionRecord:
 
 def fetch(store: Store, ref: str) -> Artifact:
     """The artifact version a registry reference links to (remembering the link, for `unlink()`)."""
-    return _linked_artifact(store, resolve_registry(store, ref))
+    return _linked_artifact(store, resolve_registry(store, ref), ref_label(ref))
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ def _cell_html(value: Any) -> str:
     """A cell: escaped text, or an image thumbnail that opens to a large copy on click (no script needed)."""
     if isinstance(value, Image):
         alt = html.escape(value.caption or "image", quote=True)
-        uri = _png_uri(value.png_bytes())
+        uri = _png_uri(value.display_png())
         return (f"<details class='nbtrack-image'><summary style='list-style:none;cursor:zoom-in'>"
                 f'<img src="{uri}" alt="{alt}" title="{alt} (click to enlarge)" style="{_THUMB}"></summary>'
                 f'<img src="{uri}" alt="{alt}" style="{_FULL}"></details>')
@@ -226,7 +226,7 @@ class _Section:
         self.label.value = f"step {step} ({i + 1}/{len(items)})"
         if self.kind == "images":
             image = Image.from_json(value, store=self.store)
-            self.image.value = image.png_bytes()
+            self.image.value = image.display_png()
             self.caption.value = html.escape(image.caption or "")
         elif self.kind == "histograms":
             if self.figure is None:
@@ -341,11 +341,11 @@ class MediaPanel:
                 image = Image.from_json(value, store=self.store)
             except (OSError, ValueError):
                 continue
-            budget -= len(image.png_bytes())
+            budget -= len(image.display_png())
             if budget < 0:
                 break
             caption = html.escape(f"{key} · step {step}" + (f" · {image.caption}" if image.caption else ""))
-            parts.append(f"<figure style='display:inline-block;margin:4px'><img src='{_png_uri(image.png_bytes())}' "
+            parts.append(f"<figure style='display:inline-block;margin:4px'><img src='{_png_uri(image.display_png())}' "
                          f"style='max-width:320px'><figcaption style='font-size:11px;color:#555'>{caption}"
                          "</figcaption></figure>")
         for key, step, value in self._last("tables"):

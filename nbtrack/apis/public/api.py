@@ -1,0 +1,5 @@
+"""`wandb.apis.public.api`: see `nbtrack.Api`."""
+
+from ..._api import Api
+
+__all__ = ["Api"]
