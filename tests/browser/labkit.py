@@ -133,6 +133,22 @@ class LabServer:
             self.proc.wait(timeout=5)
 
 
+def offline_context(browser: Any, **options: Any) -> tuple[Any, list[str]]:
+    """A browser context that serves only file: URLs; every other request is refused and listed."""
+    context = browser.new_context(viewport={"width": 1300, "height": 1000}, **options)
+    blocked: list[str] = []
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith("file:"):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    return context, blocked
+
+
 def screenshot(page: Any, name: str) -> Path:
     """Save a full-page screenshot under build/screenshots/ and return its path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 import nbformat
 import pytest
-from labkit import screenshot
+from labkit import offline_context, screenshot
 from nbconvert import HTMLExporter
 
 from nbtrack.cli import main
@@ -61,19 +61,9 @@ def _figure_count(nb: Any) -> int:
 def _open_offline(browser: Any, html_path: Path, shot: str, expected: int, *, scripts: bool = True,
                   interactive: bool = True) -> dict[str, Any]:
     """Open a local page with every request that is not a file aborted; wait for the charts."""
-    context = browser.new_context(viewport={"width": 1300, "height": 1000}, java_script_enabled=scripts)
-    blocked: list[str] = []
+    context, blocked = offline_context(browser, java_script_enabled=scripts)
     errors: list[str] = []
-
-    def route(r: Any) -> None:
-        if r.request.url.startswith("file:"):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
-
     try:
-        context.route("**/*", route)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(html_path.as_uri(), wait_until="load", timeout=60_000)

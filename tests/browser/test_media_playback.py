@@ -19,7 +19,7 @@ from typing import Any
 
 import nbformat
 import pytest
-from labkit import Lab, screenshot
+from labkit import Lab, offline_context, screenshot
 from nbconvert import HTMLExporter
 
 import nbtrack
@@ -93,18 +93,8 @@ def _wait(page: Any, condition: str, arg: Any = None, timeout: int = 30_000) -> 
 
 def _play_offline(browser: Any, page_path: Path, shot: str, players: int, gifs: int) -> dict[str, Any]:
     """Open a local page with every non-file request refused; load, play and measure each player."""
-    context = browser.new_context(viewport={"width": 1300, "height": 1000})
-    blocked: list[str] = []
-
-    def route(r: Any) -> None:
-        if r.request.url.startswith("file:"):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
-
+    context, blocked = offline_context(browser)
     try:
-        context.route("**/*", route)
         page = context.new_page()
         page.goto(page_path.as_uri(), wait_until="load", timeout=60_000)
         seen = _measure(page, "body", players, gifs)
