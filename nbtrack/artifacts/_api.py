@@ -13,7 +13,7 @@ from ..errors import ArtifactError, ArtifactNotFoundError, RunFinishedError
 from ..store import Store, open_store
 from ..store._records import ArtifactRecord
 from ._artifact import Artifact
-from ._names import check_alias, parse_ref, ref_label
+from ._names import check_alias, no_such_version, parse_ref, ref_label
 
 if TYPE_CHECKING:
     from .._run import Run
@@ -41,11 +41,7 @@ def resolve(store: Store, ref: str) -> ArtifactRecord:
     versions = store.list_artifacts(name=name)
     if not versions:
         raise ArtifactNotFoundError(f"there is no artifact named {name!r} in {store.url}")
-    aliases = sorted({a for v in versions for a in v.aliases})
-    raise ArtifactNotFoundError(
-        f"artifact {name!r} has no version {alias!r}: it has v0..v{versions[-1].version}"
-        + (f" and the aliases {', '.join(aliases)}" if aliases else "")
-    )
+    raise no_such_version(f"artifact {name!r}", alias, versions)
 
 
 def _check_type(record: ArtifactRecord, type: str | None) -> None:

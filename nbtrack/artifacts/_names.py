@@ -1,12 +1,16 @@
-"""Validation of artifact names, aliases and member file names, and parsing of `name:alias` references."""
+"""Validation of artifact names, aliases and member file names, parsing of `name:alias` references, and
+the error for a reference to a missing version."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
-from ..errors import ArtifactError
+from ..errors import ArtifactError, ArtifactNotFoundError
 
-__all__ = ["check_name", "check_alias", "check_member", "parse_ref", "ref_label", "version_number", "MAX_NAME"]
+__all__ = ["check_name", "check_alias", "check_member", "parse_ref", "ref_label", "version_number", "no_such_version",
+           "MAX_NAME"]
 
 MAX_NAME = 128
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -75,3 +79,10 @@ def version_number(alias: str) -> int | None:
     """The number of a `v<N>` reference, or None for an alias."""
     match = _VERSION.match(alias)
     return int(match.group(1)) if match else None
+
+
+def no_such_version(what: str, alias: str, versions: Sequence[Any]) -> ArtifactNotFoundError:
+    """The error for `what` (an artifact or a registry collection) lacking `alias`, naming what it has."""
+    aliases = sorted({a for v in versions for a in v.aliases})
+    return ArtifactNotFoundError(f"{what} has no version {alias!r}: it has v0..v{versions[-1].version}"
+                                 + (f" and the aliases {', '.join(aliases)}" if aliases else ""))

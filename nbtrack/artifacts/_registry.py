@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ArtifactError, ArtifactNotFoundError
 from ..store import Store
 from ..store._records import RegistryCollectionRecord, RegistryVersionRecord
-from ._names import check_alias, check_name, ref_label
+from ._names import check_alias, check_name, no_such_version, ref_label
 
 if TYPE_CHECKING:
     from ._artifact import Artifact
@@ -85,9 +85,7 @@ def resolve_registry(store: Store, ref: str) -> RegistryVersionRecord:
     held = store.list_registry_versions(collection=name)
     if not held:
         raise ArtifactNotFoundError(f"there is no registry collection named {name!r} in {store.url}")
-    names = sorted({a for v in held for a in v.aliases})
-    raise ArtifactNotFoundError(f"registry collection {name!r} has no version {alias!r}: it has "
-                                f"v0..v{held[-1].version}" + (f" and the aliases {', '.join(names)}" if names else ""))
+    raise no_such_version(f"registry collection {name!r}", alias, held)
 
 
 def fetch(store: Store, ref: str) -> Artifact:
